@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zcrx harness. The two commands most people need:
+#   make demo     build the release kernel, boot it, move data over netdevsim
+#   make check    build the debug kernel, run KUnit, kselftests, static checks
+# Everything is built under out/ (ignored by git).
+
+FLAVOUR ?= debug
+SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/netdevsim
+
+TOP := $(CURDIR)
+H := $(TOP)/harness
+
+.PHONY: help deps base tree export kernel selftests check demo vm clean distclean
+
+help:
+	@sed -n '3,6p' Makefile | sed 's/^# //'
+	@echo "Other targets: deps base tree export kernel [FLAVOUR=debug|release]"
+	@echo "               selftests vm [FLAVOUR=...] clean distclean (see README.md)"
+
+# Debian packages, including virtme-ng and ethtool from trixie (pinned low).
+deps:
+	@$(H)/deps.sh
+
+# The pinned base tarball, cached in /var/cache/zcrx.
+base: deps
+	@$(H)/base.sh > /dev/null
+
+# out/linux: base + patches/series + overlay, incrementally.
+tree: base
+	@$(H)/tree.py assemble $$($(H)/base.sh)
+
+# Bring edits made in out/linux back into the overlay and the patches.
+export:
+	@$(H)/tree.py export
+
+kernel: tree
+	@$(H)/build.sh $(FLAVOUR)
+
+selftests: tree
+	@echo "selftests: installing $(SELFTEST_TARGETS) into out/kselftest"
+	@$(MAKE) -s -C out/linux/tools/testing/selftests O=$(TOP)/out/kselftest-build \
+		TARGETS="$(SELFTEST_TARGETS)" INSTALL_PATH=$(TOP)/out/kselftest install \
+		> $(TOP)/out/kselftest-install.log 2>&1 || \
+		{ tail -20 $(TOP)/out/kselftest-install.log; exit 1; }
+
+check: deps
+	@$(H)/check.sh
+
+demo: deps
+	@$(H)/demo.sh
+
+# An interactive shell in the VM on the FLAVOUR kernel.
+vm: kernel
+	@$(H)/vm.sh $(FLAVOUR) 86400 bash -i
+
+clean:
+	rm -rf out/build-* out/kselftest* out/results
+
+distclean:
+	rm -rf out

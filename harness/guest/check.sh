@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the check VM: saves the boot log (KUnit KTAP), runs the listed
+# kselftests with the kselftest runner, then asks kmemleak for leaks.
+#   check.sh RESULTS_DIR KSELFTEST_DIR TEST_LIST TIMEOUT_PER_TEST
+
+set -uo pipefail
+
+results=$1
+ksft=$2
+list=$3
+per_test=$4
+kmemleak=/sys/kernel/debug/kmemleak
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# The kselftest runner appends to /dev/stdout; virtme-ng's init does not
+# create the /dev/std* links, so without them the output lands in a file.
+for n in 0:stdin 1:stdout 2:stderr; do
+	[ -e "/dev/${n#*:}" ] || ln -s "/proc/self/fd/${n%%:*}" "/dev/${n#*:}"
+done
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+
+dmesg > "$results/dmesg-boot.txt"
+[ -w "$kmemleak" ] && echo clear > "$kmemleak"
+
+args=()
+while read -r t; do
+	case "$t" in ''|'#'*) continue ;; esac
+	args+=(-t "$t")
+done < "$list"
+
+echo "guest: running $((${#args[@]} / 2)) kselftest(s) from ${list##*/}, ${per_test} s each at most"
+(cd "$ksft" && ./run_kselftest.sh -o "$per_test" "${args[@]}") 2>&1 |
+	tee "$results/kselftest.ktap"
+
+if [ -w "$kmemleak" ]; then
+	echo "guest: kmemleak scan"
+	echo scan > "$kmemleak"
+	echo scan > "$kmemleak"
+	cat "$kmemleak" > "$results/kmemleak.txt"
+fi
+dmesg > "$results/dmesg.txt"
+echo "guest: done"
