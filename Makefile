@@ -52,7 +52,8 @@ demo: deps
 
 # An interactive shell in the VM on the FLAVOUR kernel.
 vm: kernel
-	@$(H)/vm.sh $(FLAVOUR) 86400 bash -i
+	cd / && vng --run $(TOP)/out/build-$(FLAVOUR)/arch/x86/boot/bzImage --disable-kvm \
+		--cpus 2 --memory 4G --cwd $(TOP)
 
 clean:
 	rm -rf out/build-* out/kselftest* out/results

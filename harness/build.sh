@@ -54,6 +54,7 @@ unstuck() {
 			fi
 		done < "$f"
 	done
+	return 0
 }
 
 configure() {
@@ -79,13 +80,33 @@ configure() {
 	echo "$sum" > "$obj/.zcrx-config"
 }
 
+# Print a line a minute while make runs, so a cold build shows progress.
+ticker() {
+	local t0=$1 n
+
+	while sleep 60; do
+		n=$(find "$obj" -name '*.o' -newer "$obj/.zcrx-start" 2>/dev/null | wc -l)
+		echo "build[$flavour]: $((SECONDS - t0)) s, $n objects compiled so far" \
+		     "(a cold build compiles ~3000)"
+	done
+}
+
 main() {
-	local t0=$SECONDS
+	local t0=$SECONDS tick rc=0
 
 	configure
 	echo "build[$flavour]: building bzImage in ${obj#"$top"/} with $jobs jobs" \
 	     "(cold ~10-15 min, warm seconds)"
-	"${kmake[@]}" bzImage
+	touch "$obj/.zcrx-start"
+	ticker "$t0" &
+	tick=$!
+	"${kmake[@]}" bzImage || rc=$?
+	kill "$tick" 2>/dev/null
+	wait "$tick" 2>/dev/null || true
+	if [ "$rc" -ne 0 ]; then
+		echo "build[$flavour]: kernel build FAILED (exit $rc)" >&2
+		exit "$rc"
+	fi
 	echo "build[$flavour]: done in $((SECONDS - t0)) s"
 }
 

@@ -23,11 +23,11 @@ mkdir -p "$results"
 echo "vm[$flavour]: booting under QEMU TCG (no KVM), ${limit} s limit; console log: ${log#"$top"/}"
 rc=0
 # Run vng from / so that it resolves the --rwdir guest path (a vng quirk).
-(cd / && timeout --foreground -k 15 "$limit" \
+(cd / && timeout -k 15 "$limit" \
 	vng --run "$kernel" --disable-kvm --cpus "${VM_CPUS:-2}" --memory "${VM_MEM:-4G}" \
 	    --rwdir "$results=$results" --cwd "$top" \
 	    --append "panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1" \
-	    --exec "$*") 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+	    --exec "$*" < /dev/null) 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "vm[$flavour]: ERROR: the guest did not finish within $limit s and was killed" >&2
 	echo "vm[$flavour]: the last lines it printed:" >&2

@@ -32,8 +32,15 @@ while read -r t; do
 done < "$list"
 
 echo "guest: running $((${#args[@]} / 2)) kselftest(s) from ${list##*/}, ${per_test} s each at most"
-(cd "$ksft" && ./run_kselftest.sh -o "$per_test" "${args[@]}") 2>&1 |
-	tee "$results/kselftest.ktap"
+# Into a file, mirrored to the console as it grows: the runner reopens
+# /dev/stdout for each test, which a pipe does not survive here.
+out=$results/kselftest.ktap
+: > "$out"
+tail -n +1 -f "$out" &
+mirror=$!
+(cd "$ksft" && ./run_kselftest.sh -o "$per_test" "${args[@]}") >> "$out" 2>&1
+sleep 1
+kill "$mirror"
 
 if [ -w "$kmemleak" ]; then
 	echo "guest: kmemleak scan"
