@@ -62,7 +62,11 @@ main() {
 
 	phase "static checks on our code (checkpatch --strict, sparse, W=1)"
 	"$top/harness/static.py" > "$rec/static"
-	cat "$rec/static" | cut -f1-3 | sed 's/^/  /'
+	if [ -s "$rec/static" ]; then
+		cut -f1-3 "$rec/static" | sed 's/^/  /'
+	else
+		echo "  (no overlay files or patches yet)"
+	fi
 
 	phase "summary"
 	"$top/harness/results.py" summary "$rec"/*

@@ -211,13 +211,34 @@ def add_overlay(patched):
 
 # ---------------------------------------------------------------- assemble
 
+# Debian's top-level .gitignore ignores everything at the top ("/*"), so new
+# files in out/linux are found without the standard excludes, minus the
+# obvious by-products of editing.
+JUNK = ["*.o", "*.orig", "*.rej", "*~", "*.swp", "*.pyc", "__pycache__"]
+
+
+def untracked():
+    p = git("ls-files", "-o", "-z", *[f"--exclude={j}" for j in JUNK],
+            "--", *OVERLAY_DIRS)
+    return [f for f in p.stdout.split("\0") if f]
+
+
+def add_all(env=None):
+    """Stage tracked changes and new files (see untracked()) in an index."""
+    git("add", "-u", "--", ".", env=env)
+    new = untracked()
+    if new:
+        git("add", "-f", "--pathspec-from-file=-", "--pathspec-file-nul",
+            env=env, inp="\0".join(new))
+
+
 def worktree_tree():
     """Tree id of the work tree as it is, without touching the real index."""
     with tempfile.TemporaryDirectory() as d:
         idx = os.path.join(d, "index")
         shutil.copy(os.path.join(LINUX, ".git", "index"), idx)
         env = {"GIT_INDEX_FILE": idx}
-        git("add", "-A", "--", ".", env=env)
+        add_all(env)
         return git("write-tree", env=env).stdout.strip()
 
 
@@ -288,9 +309,13 @@ def export():
     base_paths = tree_paths(patched)
 
     # Everything in the work tree, committed or not, relative to the overlay.
-    git("add", "-A", "-N", "--", ".")
-    changed = git("diff", "-z", "--name-status", "--no-renames", overlay).stdout
-    git("reset", "-q")
+    with tempfile.TemporaryDirectory() as d:
+        idx = os.path.join(d, "index")
+        shutil.copy(os.path.join(LINUX, ".git", "index"), idx)
+        env = {"GIT_INDEX_FILE": idx}
+        add_all(env)
+        changed = git("diff", "--cached", "-z", "--name-status", "--no-renames",
+                      overlay, env=env).stdout
     parts = changed.split("\0")
     entries = list(zip(parts[0::2], parts[1::2]))
 
@@ -409,8 +434,12 @@ def write_series(names, chain):
                     open(os.path.join(PATCHES, name), "w") as dst:
                 dst.write(src.read())
             out.append(name)
+    header = ""
+    if os.path.exists(SERIES):
+        with open(SERIES) as f:
+            header = "".join(l for l in f if l.startswith("#"))
     with open(SERIES, "w") as f:
-        f.write("".join(n + "\n" for n in out))
+        f.write(header + "".join(n + "\n" for n in out))
 
 
 def main(argv):
