@@ -15,12 +15,12 @@ kmemleak=/sys/kernel/debug/kmemleak
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-# The kselftest runner appends to /dev/stdout; virtme-ng's init does not
-# create the /dev/std* links, so without them the output lands in a file.
+# The kselftest runner appends each test's output to /dev/stdout, which
+# virtme-ng links to its own console port: point it back at fd 1 so the
+# output follows our redirection into the results file.
 for n in 0:stdin 1:stdout 2:stderr; do
-	[ -e "/dev/${n#*:}" ] || ln -s "/proc/self/fd/${n%%:*}" "/dev/${n#*:}"
+	ln -sfn "/proc/self/fd/${n%%:*}" "/dev/${n#*:}"
 done
-[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
 dmesg > "$results/dmesg-boot.txt"
 [ -w "$kmemleak" ] && echo clear > "$kmemleak"
@@ -32,8 +32,7 @@ while read -r t; do
 done < "$list"
 
 echo "guest: running $((${#args[@]} / 2)) kselftest(s) from ${list##*/}, ${per_test} s each at most"
-# Into a file, mirrored to the console as it grows: the runner reopens
-# /dev/stdout for each test, which a pipe does not survive here.
+# Into a file, mirrored to the console as it grows.
 out=$results/kselftest.ktap
 : > "$out"
 tail -n +1 -f "$out" &
