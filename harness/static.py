@@ -99,6 +99,13 @@ def diagnostics(src, obj, dirs, files):
     p = run(kmake + ["-s", "olddefconfig", "prepare"])
     if p.returncode:
         raise SystemExit(f"static: preparing {obj} failed:\n{p.stderr[-2000:]}")
+    # gcc only warns when it compiles: drop the objects of the files we look
+    # at so that an incremental run reports W=1 warnings again (ccache
+    # replays them from its cache, so this costs little).
+    for f in files:
+        o = os.path.join(obj, f[:-2] + ".o")
+        if os.path.exists(o):
+            os.unlink(o)
     found = collections.Counter()
     failed = []
     for d in sorted(dirs):
