@@ -20,6 +20,9 @@ jobs=${JOBS:-$(nproc)}
 [ -f "$top/config/$flavour.config" ] || { echo "build: no flavour '$flavour'" >&2; exit 2; }
 
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/zcrx/ccache}
+# Paths under the clone are hashed relative to it, so another clone of the
+# repo (CI's fresh one) hits the same cache.
+export CCACHE_BASEDIR=$top
 export KBUILD_BUILD_TIMESTAMP="1970-01-01"
 export KBUILD_BUILD_USER=zcrx KBUILD_BUILD_HOST=zcrx
 mkdir -p "$obj" "$CCACHE_DIR"

@@ -38,6 +38,8 @@ def record(status, suite, case, detail=""):
 
 def run(cmd, cwd=None, env=None):
     e = dict(os.environ)
+    e.setdefault("CCACHE_DIR", "/var/cache/zcrx/ccache")
+    e.setdefault("CCACHE_BASEDIR", TOP)
     e.update(env or {})
     return subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, text=True)
 
