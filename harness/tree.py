@@ -283,6 +283,16 @@ def last_toucher(chain, path):
     return found
 
 
+def recommit(commit, tree, parent):
+    """Commit tree on parent with commit's author, date and message."""
+    meta = git("log", "-1", "--format=%an%x00%ae%x00%aD%x00%B", commit).stdout
+    an, ae, ad, msg = meta.split("\0", 3)
+    return git("commit-tree", tree, "-p", parent, inp=msg,
+               env={"GIT_AUTHOR_NAME": an, "GIT_AUTHOR_EMAIL": ae,
+                    "GIT_AUTHOR_DATE": ad,
+                    "GIT_COMMITTER_DATE": ad}).stdout.strip()
+
+
 def export():
     """Copy overlay edits to the repo and fold base-file edits into patches.
 
@@ -377,13 +387,8 @@ def export():
             if replace:
                 git("update-index", "--index-info", env=env,
                     inp="".join(replace.values()))
-            tree = git("write-tree", env=env).stdout.strip()
-            meta = git("log", "-1", "--format=%an%x00%ae%x00%aD%x00%B", c).stdout
-            an, ae, ad, msg = meta.split("\0", 3)
-            parent = git("commit-tree", tree, "-p", parent, inp=msg,
-                         env={"GIT_AUTHOR_NAME": an, "GIT_AUTHOR_EMAIL": ae,
-                              "GIT_AUTHOR_DATE": ad,
-                              "GIT_COMMITTER_DATE": ad}).stdout.strip()
+            parent = recommit(c, git("write-tree", env=env).stdout.strip(),
+                              parent)
             new_chain.append(parent)
         for c in new_commits:
             base_files = [p for p in git("diff", "--name-only", c + "^", c)
@@ -396,13 +401,8 @@ def export():
             if p.returncode:
                 raise TreeError(f"commit {c[:12]} does not apply on the series:"
                                 f"\n{p.stderr.strip()}")
-            tree = git("write-tree", env=env).stdout.strip()
-            meta = git("log", "-1", "--format=%an%x00%ae%x00%aD%x00%B", c).stdout
-            an, ae, ad, msg = meta.split("\0", 3)
-            parent = git("commit-tree", tree, "-p", parent, inp=msg,
-                         env={"GIT_AUTHOR_NAME": an, "GIT_AUTHOR_EMAIL": ae,
-                              "GIT_AUTHOR_DATE": ad,
-                              "GIT_COMMITTER_DATE": ad}).stdout.strip()
+            parent = recommit(c, git("write-tree", env=env).stdout.strip(),
+                              parent)
             new_chain.append(parent)
 
     write_series(names, new_chain)
