@@ -90,7 +90,7 @@ ticker() {
 	while sleep 60; do
 		n=$(find "$obj" -name '*.o' -newer "$obj/.zcrx-start" 2>/dev/null | wc -l)
 		echo "build[$flavour]: $((SECONDS - t0)) s, $n objects compiled so far" \
-		     "(a cold build compiles ~3000)"
+		     "(a cold build compiles ~1700)"
 	done
 }
 
