@@ -27,7 +27,7 @@ base: deps
 	@$(H)/base.sh > /dev/null
 
 # out/linux: base + patches/series + overlay, incrementally.
-tree: base
+tree: deps
 	@$(H)/tree.py assemble $$($(H)/base.sh)
 
 # Bring edits made in out/linux back into the overlay and the patches.
@@ -44,10 +44,10 @@ selftests: tree
 		> $(TOP)/out/kselftest-install.log 2>&1 || \
 		{ tail -20 $(TOP)/out/kselftest-install.log; exit 1; }
 
-check: deps
+check:
 	@$(H)/check.sh
 
-demo: deps
+demo:
 	@$(H)/demo.sh
 
 # An interactive shell in the VM on the FLAVOUR kernel.
