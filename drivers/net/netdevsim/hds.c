@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netdevsim header split: the receive side of a NIC that writes TCP headers
+ * into one buffer and payload into buffers from the queue's payload pool.
+ *
+ * The queue's NAPI poll hands us each frame the peer sent, as the "wire"
+ * delivered it, before it goes up the stack. With tcp-data-split on, a TCP
+ * segment whose payload is longer than hds-thresh is rebuilt the way a
+ * header-split NIC delivers it: Ethernet, IP and TCP headers (with options)
+ * in the linear part of a new skb, payload in netmem fragments from the
+ * queue's payload page pool, "DMAed" by a CPU copy into whatever memory
+ * backs them: a page, a page of an io_uring area, or a dma-buf page. The
+ * device never reads payload back.
+ *
+ * Everything else (header split off, other protocols, segments without
+ * payload) is delivered as before.
+ */
+
+#include <linux/dma-direct.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/highmem.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/netdev_queues.h>
+#include <net/page_pool/helpers.h>
+#include <net/page_pool/memory_provider.h>
+
+#include "netdevsim.h"
+
+/* Length of the Ethernet, IP and TCP headers of a TCP segment, or 0 if
+ * @skb (data at the Ethernet header) is not one the device splits.
+ */
+static unsigned int nsim_hds_hdr_len(const struct sk_buff *skb)
+{
+	unsigned int off = ETH_HLEN;
+	struct tcphdr _th, *th;
+	__be16 proto;
+
+	if (skb->len < ETH_HLEN)
+		return 0;
+	proto = ((const struct ethhdr *)skb->data)->h_proto;
+
+	if (proto == htons(ETH_P_IP)) {
+		struct iphdr _iph, *iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->ihl < 5 || iph->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(iph))
+			return 0;
+		off += iph->ihl * 4;
+	} else if (proto == htons(ETH_P_IPV6)) {
+		struct ipv6hdr _ip6h, *ip6h;
+
+		/* like most NICs, split only when TCP follows the fixed header */
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->nexthdr != IPPROTO_TCP)
+			return 0;
+		off += sizeof(*ip6h);
+	} else {
+		return 0;
+	}
+
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	if (!th || th->doff < 5)
+		return 0;
+	off += th->doff * 4;
+
+	return off <= skb->len ? off : 0;
+}
+
+/* The device's DMA engine: copy @len bytes of @skb at @offset into the
+ * memory behind @netmem. Return false if the memory is not reachable.
+ */
+static bool nsim_hds_dma(struct nsim_bus_dev *bus_dev, netmem_ref netmem,
+			 const struct sk_buff *skb, unsigned int offset,
+			 unsigned int len)
+{
+	struct page *page;
+	void *va;
+
+	if (!netmem_is_net_iov(netmem)) {
+		page = netmem_to_page(netmem);
+	} else {
+		struct net_iov *niov = netmem_to_net_iov(netmem);
+
+		page = net_iov_page(niov);
+		if (!page) {
+			/* dma-buf: the device writes to the bus address */
+			phys_addr_t phys = dma_to_phys(&bus_dev->dev,
+						       net_iov_dma_addr(niov));
+
+			if (!pfn_valid(PHYS_PFN(phys)))
+				return false;
+			page = pfn_to_page(PHYS_PFN(phys));
+		}
+	}
+
+	va = kmap_local_page(page);
+	skb_copy_bits(skb, offset, va, len);
+	kunmap_local(va);
+	return true;
+}
+
+static void nsim_rq_count(struct nsim_rq *rq, const struct sk_buff *skb,
+			  bool split)
+{
+	atomic64_inc(&rq->stats.packets);
+	atomic64_add(skb->len, &rq->stats.bytes);
+	if (split)
+		atomic64_inc(&rq->stats.hds_packets);
+}
+
+/**
+ * nsim_hds_rx() - receive a frame on an rx queue, splitting it if enabled
+ * @ns: the receiving device
+ * @rq: the rx queue the frame was steered to
+ * @skb: the frame as received, data at the network header; consumed
+ *
+ * Context: the queue's NAPI poll, the only user of its page pools.
+ * Return: the skb to deliver (@skb itself, or its header-split rebuild), or
+ * NULL if the device dropped the frame for lack of payload buffers.
+ */
+struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
+			    struct sk_buff *skb)
+{
+	unsigned int hdr_len, payload, off, i;
+	struct page_pool *pool;
+	struct sk_buff *nskb;
+
+	pool = rq->data_pool;
+	if (READ_ONCE(ns->ethtool.tcp_data_split) !=
+	    ETHTOOL_TCP_DATA_SPLIT_ENABLED || !pool)
+		goto no_split;
+	if (!skb_mac_header_was_set(skb) ||
+	    skb->data - skb_mac_header(skb) != ETH_HLEN)
+		goto no_split;
+
+	/* Look at the frame from the Ethernet header, as the device does. */
+	__skb_push(skb, ETH_HLEN);
+	hdr_len = nsim_hds_hdr_len(skb);
+	if (!hdr_len)
+		goto no_split_pull;
+	payload = skb->len - hdr_len;
+	if (!payload || payload <= READ_ONCE(ns->ethtool.hds_thresh))
+		goto no_split_pull;
+	if (DIV_ROUND_UP(payload, PAGE_SIZE) > MAX_SKB_FRAGS)
+		goto drop;
+
+	nskb = netdev_alloc_skb(ns->netdev, hdr_len);
+	if (!nskb)
+		goto drop;
+	skb_copy_bits(skb, 0, skb_put(nskb, hdr_len), hdr_len);
+	skb_mark_for_recycle(nskb);
+
+	for (i = 0, off = hdr_len; off < skb->len; i++) {
+		unsigned int len = min_t(unsigned int, skb->len - off,
+					 PAGE_SIZE);
+		netmem_ref netmem;
+
+		netmem = page_pool_alloc_netmems(pool, GFP_ATOMIC | __GFP_NOWARN);
+		if (!netmem)
+			goto drop_nskb;
+		if (!nsim_hds_dma(ns->nsim_bus_dev, netmem, skb, off, len)) {
+			page_pool_put_full_netmem(pool, netmem, false);
+			goto drop_nskb;
+		}
+		skb_add_rx_frag_netmem(nskb, i, netmem, 0, len, PAGE_SIZE);
+		off += len;
+	}
+
+	/* The device checked the TCP checksum, and coalesces like HW-GRO. */
+	nskb->ip_summed = CHECKSUM_UNNECESSARY;
+	if (skb_is_gso(skb)) {
+		skb_shinfo(nskb)->gso_size = skb_shinfo(skb)->gso_size;
+		skb_shinfo(nskb)->gso_type = skb_shinfo(skb)->gso_type &
+					     (SKB_GSO_TCPV4 | SKB_GSO_TCPV6);
+		skb_shinfo(nskb)->gso_segs = skb_shinfo(skb)->gso_segs;
+	}
+	nskb->protocol = eth_type_trans(nskb, ns->netdev);
+	skb_record_rx_queue(nskb, rq - ns->rq);
+	nsim_rq_count(rq, nskb, true);
+	consume_skb(skb);
+	return nskb;
+
+no_split_pull:
+	__skb_pull(skb, ETH_HLEN);
+no_split:
+	nsim_rq_count(rq, skb, false);
+	return skb;
+
+drop_nskb:
+	kfree_skb(nskb);
+drop:
+	atomic64_inc(&rq->stats.drop_no_buf);
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* ethtool -S: per rx queue counters */
+static const char nsim_rq_stat_names[][ETH_GSTRING_LEN] = {
+	"packets", "bytes", "hds_packets", "drop_no_buf",
+};
+
+int nsim_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names);
+}
+
+void nsim_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	unsigned int i, j;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < dev->real_num_rx_queues; i++)
+		for (j = 0; j < ARRAY_SIZE(nsim_rq_stat_names); j++)
+			ethtool_sprintf(&data, "rx%u_%s", i,
+					nsim_rq_stat_names[j]);
+}
+
+void nsim_get_ethtool_stats(struct net_device *dev,
+			    struct ethtool_stats *stats, u64 *data)
+{
+	struct netdevsim *ns = netdev_priv(dev);
+	unsigned int i;
+
+	for (i = 0; i < dev->real_num_rx_queues; i++) {
+		struct nsim_rq_stats *s = &ns->rq[i].stats;
+
+		*data++ = atomic64_read(&s->packets);
+		*data++ = atomic64_read(&s->bytes);
+		*data++ = atomic64_read(&s->hds_packets);
+		*data++ = atomic64_read(&s->drop_no_buf);
+	}
+}
+
+/**
+ * nsim_rq_stats_read() - add up rx counters of a range of queues
+ * @ns: the device
+ * @from: first queue
+ * @to: one past the last queue
+ * @rx: counters are added here
+ */
+void nsim_rq_stats_read(struct netdevsim *ns, unsigned int from,
+			unsigned int to, struct netdev_queue_stats_rx *rx)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		struct nsim_rq_stats *s = &ns->rq[i].stats;
+
+		rx->packets += atomic64_read(&s->packets);
+		rx->bytes += atomic64_read(&s->bytes);
+		rx->alloc_fail += atomic64_read(&s->drop_no_buf);
+	}
+}

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Zero-copy receive: bind memory providers to netdev rx queues.
+ *
+ * Everything here runs under rtnl. The state of a binding is the queue's
+ * &struct pp_memory_provider_params and nothing else: the header-split
+ * agreement below is derived from it, so it cannot outlive the last binding.
+ */
+
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/netdevice.h>
+#include <linux/nospec.h>
+#include <linux/rtnetlink.h>
+#include <net/netdev_queues.h>
+#include <net/netdev_rx_queue.h>
+#include <net/page_pool/memory_provider.h>
+#include <net/zcrx.h>
+
+static bool netdev_zcrx_has_queue_ops(const struct net_device *dev)
+{
+	const struct netdev_queue_mgmt_ops *ops = dev->queue_mgmt_ops;
+
+	return ops && ops->ndo_queue_mem_size && ops->ndo_queue_mem_alloc &&
+	       ops->ndo_queue_mem_free && ops->ndo_queue_start &&
+	       ops->ndo_queue_stop;
+}
+
+/**
+ * netdev_zcrx_query() - read what a device offers zero-copy receive
+ * @dev: the device, with rtnl held
+ * @caps: filled in
+ *
+ * The header split settings come from the driver's get_ringparam(), the
+ * only place they live in this kernel.
+ *
+ * Return: 0, or -EOPNOTSUPP if the driver does not report ring parameters
+ * (@caps then says header split is unknown).
+ */
+int netdev_zcrx_query(struct net_device *dev, struct netdev_zcrx_caps *caps)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	struct kernel_ethtool_ringparam kr = {};
+	struct ethtool_ringparam rp = {};
+
+	ASSERT_RTNL();
+
+	memset(caps, 0, sizeof(*caps));
+	caps->queue_mgmt = netdev_zcrx_has_queue_ops(dev);
+	if (!ops || !ops->get_ringparam)
+		return -EOPNOTSUPP;
+
+	ops->get_ringparam(dev, &rp, &kr, NULL);
+	caps->hds_settable = ops->supported_ring_params &
+			     ETHTOOL_RING_USE_TCP_DATA_SPLIT;
+	caps->hds_thresh_settable = ops->supported_ring_params &
+				    ETHTOOL_RING_USE_HDS_THRS;
+	caps->tcp_data_split = kr.tcp_data_split;
+	if (caps->hds_thresh_settable) {
+		caps->hds_thresh = kr.hds_thresh;
+		caps->hds_thresh_max = kr.hds_thresh_max;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(netdev_zcrx_query);
+
+static bool mp_params_valid(const struct pp_memory_provider_params *p)
+{
+	const struct memory_provider_ops *ops = p->mp_ops;
+
+	return p->mp_priv && ops && ops->alloc_netmems &&
+	       ops->release_netmem && ops->init && ops->destroy;
+}
+
+/**
+ * __net_mp_open_rxq() - bind a memory provider to an rx queue
+ * @dev: the device, with rtnl held
+ * @rxq_idx: the rx queue
+ * @p: the provider; @p->mp_priv must identify this binding
+ * @extack: where to say why the binding was refused, may be NULL
+ *
+ * Checks that the queue can take the provider, binds it, restarts the queue
+ * and verifies that the driver's new page pool took the provider. On any
+ * failure the queue is left as it was, with no provider.
+ *
+ * Return: 0 on success, or
+ * -ERANGE if @rxq_idx is not an active rx queue,
+ * -EOPNOTSUPP if the driver lacks the queue management ops or does not
+ * report its ring parameters,
+ * -EINVAL if tcp-data-split is not on or hds-thresh is not 0,
+ * -EBUSY if an XDP program is attached or AF_XDP uses the queue,
+ * -EEXIST if the queue already has a provider,
+ * -ENETDOWN if the device is down,
+ * -EOPNOTSUPP if the driver's page pool did not accept unreadable memory,
+ * or the error of the driver's queue ops.
+ */
+int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
+		      const struct pp_memory_provider_params *p,
+		      struct netlink_ext_ack *extack)
+{
+	struct netdev_zcrx_caps caps;
+	struct netdev_rx_queue *rxq;
+	int err;
+
+	ASSERT_RTNL();
+
+	if (rxq_idx >= dev->real_num_rx_queues) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rx queue index %u out of range: %s has %u rx queues",
+				   rxq_idx, netdev_name(dev), dev->real_num_rx_queues);
+		return -ERANGE;
+	}
+	rxq_idx = array_index_nospec(rxq_idx, dev->real_num_rx_queues);
+	rxq = __netif_get_rx_queue(dev, rxq_idx);
+
+	err = netdev_zcrx_query(dev, &caps);
+	if (!caps.queue_mgmt) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s lacks rx queue management ops (queue_mgmt_ops)",
+				   netdev_name(dev));
+		return -EOPNOTSUPP;
+	}
+	if (err) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s does not report ring parameters (get_ringparam)",
+				   netdev_name(dev));
+		return err;
+	}
+	if (caps.tcp_data_split != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "tcp-data-split must be on (ethtool -G %s tcp-data-split on)",
+				   netdev_name(dev));
+		return -EINVAL;
+	}
+	if (caps.hds_thresh) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "hds-thresh is %u, must be 0 (ethtool -G %s hds-thresh 0)",
+				   caps.hds_thresh, netdev_name(dev));
+		return -EINVAL;
+	}
+	if (dev_xdp_prog_count(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s has an XDP program attached: detach it first",
+				   netdev_name(dev));
+		return -EBUSY;
+	}
+	if (rxq->mp_params.mp_ops) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rx queue %u already has a memory provider bound",
+				   rxq_idx);
+		return -EEXIST;
+	}
+#ifdef CONFIG_XDP_SOCKETS
+	if (rxq->pool) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rx queue %u is in use by AF_XDP",
+				   rxq_idx);
+		return -EBUSY;
+	}
+#endif
+	if (!netif_running(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s is down: bring it up to bind a memory provider",
+				   netdev_name(dev));
+		return -ENETDOWN;
+	}
+	if (WARN_ON_ONCE(!mp_params_valid(p)))
+		return -EINVAL;
+
+	rxq->mp_params = *p;
+	err = __netdev_rx_queue_restart(dev, rxq_idx, extack);
+	if (err)
+		memset(&rxq->mp_params, 0, sizeof(rxq->mp_params));
+	return err;
+}
+EXPORT_SYMBOL_GPL(__net_mp_open_rxq);
+
+/**
+ * net_mp_open_rxq() - bind a memory provider to an rx queue, taking rtnl
+ * @dev: the device
+ * @rxq_idx: the rx queue
+ * @p: the provider
+ * @extack: where to say why the binding was refused, may be NULL
+ *
+ * Return: see __net_mp_open_rxq().
+ */
+int net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
+		    const struct pp_memory_provider_params *p,
+		    struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	rtnl_lock();
+	ret = __net_mp_open_rxq(dev, rxq_idx, p, extack);
+	rtnl_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(net_mp_open_rxq);
+
+/**
+ * __net_mp_close_rxq() - unbind a memory provider from an rx queue
+ * @dev: the device, with rtnl held
+ * @rxq_idx: the rx queue
+ * @old_p: the provider, as passed to __net_mp_open_rxq()
+ *
+ * Unbinds the provider and restarts the queue with ordinary memory. Page
+ * pools that still have the provider's memory in flight live on until it
+ * comes back; the provider's &memory_provider_ops.destroy tells it when.
+ * After the device was unregistered, the binding is already gone and this
+ * does nothing.
+ */
+void __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
+			const struct pp_memory_provider_params *old_p)
+{
+	struct netdev_rx_queue *rxq;
+	int err;
+
+	ASSERT_RTNL();
+
+	if (WARN_ON_ONCE(rxq_idx >= dev->num_rx_queues))
+		return;
+	rxq = __netif_get_rx_queue(dev, rxq_idx);
+
+	/* Uninstalled when the device was unregistered. */
+	if (!rxq->mp_params.mp_ops && dev->reg_state > NETREG_REGISTERED)
+		return;
+
+	/* The caller does not own this binding: a provider bug. */
+	if (WARN_ON_ONCE(rxq->mp_params.mp_ops != old_p->mp_ops ||
+			 rxq->mp_params.mp_priv != old_p->mp_priv))
+		return;
+
+	memset(&rxq->mp_params, 0, sizeof(rxq->mp_params));
+	if (!netif_running(dev))
+		return;
+	err = netdev_rx_queue_restart(dev, rxq_idx);
+	WARN_ON(err && err != -ENETDOWN);
+}
+EXPORT_SYMBOL_GPL(__net_mp_close_rxq);
+
+/**
+ * net_mp_close_rxq() - unbind a memory provider from an rx queue, taking rtnl
+ * @dev: the device
+ * @rxq_idx: the rx queue
+ * @old_p: the provider, as passed to net_mp_open_rxq()
+ */
+void net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
+		      const struct pp_memory_provider_params *old_p)
+{
+	rtnl_lock();
+	__net_mp_close_rxq(dev, rxq_idx, old_p);
+	rtnl_unlock();
+}
+EXPORT_SYMBOL_GPL(net_mp_close_rxq);
+
+/**
+ * netdev_zcrx_bound_rxq() - find a bound rx queue
+ * @dev: the device, with rtnl held
+ * @from: first queue index to look at
+ *
+ * Return: the lowest index >= @from of an rx queue with a memory provider,
+ * or -ENOENT.
+ */
+int netdev_zcrx_bound_rxq(const struct net_device *dev, unsigned int from)
+{
+	unsigned int i;
+
+	ASSERT_RTNL();
+
+	/* all queues: a driver may have shrunk the active ones itself */
+	for (i = from; i < dev->num_rx_queues; i++)
+		if (dev->_rx[i].mp_params.mp_ops)
+			return i;
+	return -ENOENT;
+}
+EXPORT_SYMBOL_GPL(netdev_zcrx_bound_rxq);
+
+/**
+ * netdev_zcrx_check_ringparam() - may the ring parameters change to @kr?
+ * @dev: the device, with rtnl held
+ * @kr: the ring parameters as they would be after the change
+ * @extack: where to say why not, may be NULL
+ *
+ * Return: 0, or -EBUSY if a queue is bound and @kr turns header split off
+ * or raises hds-thresh above 0. Only drivers that offer hds-thresh
+ * (%ETHTOOL_RING_USE_HDS_THRS) are checked for it.
+ */
+int netdev_zcrx_check_ringparam(const struct net_device *dev,
+				const struct kernel_ethtool_ringparam *kr,
+				struct netlink_ext_ack *extack)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	int idx = netdev_zcrx_bound_rxq(dev, 0);
+
+	if (idx < 0)
+		return 0;
+	if (kr->tcp_data_split != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rx queue %d is bound to a memory provider: tcp-data-split must stay on",
+				   idx);
+		return -EBUSY;
+	}
+	if ((ops->supported_ring_params & ETHTOOL_RING_USE_HDS_THRS) &&
+	    kr->hds_thresh) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rx queue %d is bound to a memory provider: hds-thresh must stay 0",
+				   idx);
+		return -EBUSY;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(netdev_zcrx_check_ringparam);
+
+/**
+ * netdev_zcrx_check_channels() - may the rx queue count drop to @rx_count?
+ * @dev: the device, with rtnl held
+ * @rx_count: the number of rx queues after the change
+ * @extack: where to say why not, may be NULL
+ *
+ * Return: 0, or -EBUSY if a queue at or above @rx_count is bound.
+ */
+int netdev_zcrx_check_channels(const struct net_device *dev, u32 rx_count,
+			       struct netlink_ext_ack *extack)
+{
+	int idx = netdev_zcrx_bound_rxq(dev, rx_count);
+
+	if (idx < 0)
+		return 0;
+	NL_SET_ERR_MSG_FMT(extack,
+			   "rx queue %d is bound to a memory provider: cannot reduce rx channels to %u",
+			   idx, rx_count);
+	return -EBUSY;
+}
+EXPORT_SYMBOL_GPL(netdev_zcrx_check_channels);
+
+/**
+ * netdev_zcrx_check_xdp() - may an XDP program or AF_XDP pool be attached?
+ * @dev: the device, with rtnl held
+ * @extack: where to say why not, may be NULL
+ *
+ * XDP reads and rewrites packet payload, which a memory provider may have
+ * placed in memory the CPU cannot read.
+ *
+ * Return: 0, or -EBUSY if any rx queue is bound.
+ */
+int netdev_zcrx_check_xdp(const struct net_device *dev,
+			  struct netlink_ext_ack *extack)
+{
+	int idx = netdev_zcrx_bound_rxq(dev, 0);
+
+	if (idx < 0)
+		return 0;
+	NL_SET_ERR_MSG_FMT(extack,
+			   "rx queue %d is bound to a memory provider: cannot attach an XDP program",
+			   idx);
+	return -EBUSY;
+}
+EXPORT_SYMBOL_GPL(netdev_zcrx_check_xdp);

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+
+"""
+The zero-copy receive memory-provider layer, seen from user space.
+
+Binds a dma-buf (udmabuf) to an rx queue with the netdev netlink family,
+which goes through the same layer as io_uring zcrx, and checks what a user
+sees: the header-split settings the binding needs, the refusals with their
+errnos and messages, the binding in queue-get and page-pool-get, and the
+settings the device refuses to change while a queue is bound.
+"""
+
+import errno
+import fcntl
+import os
+import struct
+
+from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_in, ksft_true
+from lib.py import KsftSkipEx, KsftFailEx
+from lib.py import EthtoolFamily, NetdevFamily, NlError
+from lib.py import NetDrvEnv
+from lib.py import cmd, defer
+
+# include/uapi/linux/udmabuf.h
+UDMABUF_CREATE = 0x40187542
+F_ADD_SEALS = 1033
+F_SEAL_SHRINK = 0x0002
+AREA_SIZE = 1 << 20
+
+
+def create_dmabuf():
+    """Return a dma-buf fd backed by a sealed memfd, via /dev/udmabuf."""
+    try:
+        devfd = os.open("/dev/udmabuf", os.O_RDWR)
+    except OSError as e:
+        raise KsftSkipEx(f"/dev/udmabuf: {e.strerror} (CONFIG_UDMABUF)")
+    memfd = os.memfd_create("zcrx-layer", os.MFD_ALLOW_SEALING)
+    try:
+        os.ftruncate(memfd, AREA_SIZE)
+        fcntl.fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)
+        # A mutable buffer makes fcntl.ioctl() return the ioctl's result.
+        arg = bytearray(struct.pack("IIQQ", memfd, 0, 0, AREA_SIZE))
+        return fcntl.ioctl(devfd, UDMABUF_CREATE, arg, True)
+    finally:
+        os.close(memfd)
+        os.close(devfd)
+
+
+# ETHTOOL_TCP_DATA_SPLIT_*
+SPLIT_AUTO, SPLIT_OFF, SPLIT_ON = 0, 1, 2
+
+
+def rings(cfg):
+    return EthtoolFamily().rings_get({'header': {'dev-index': cfg.ifindex}})
+
+
+def set_rings(cfg, **attrs):
+    """rings-set through netlink: ethtool 6.14 cannot set hds-thresh."""
+    req = {'header': {'dev-index': cfg.ifindex}}
+    req.update({k.replace('_', '-'): v for k, v in attrs.items()})
+    EthtoolFamily().rings_set(req)
+
+
+def rings_set_err(cfg, **attrs):
+    """Try a rings-set, expecting a refusal; return (errno, extack)."""
+    try:
+        set_rings(cfg, **attrs)
+    except NlError as e:
+        return e.error, e.nl_msg.extack.get('msg', '')
+    raise KsftFailEx(f"rings-set {attrs} succeeded")
+
+
+def require_hds(cfg):
+    r = rings(cfg)
+    if 'hds-thresh-max' not in r:
+        raise KsftSkipEx("device does not report hds-thresh")
+    if 'tcp-data-split' not in r:
+        raise KsftSkipEx("device does not report tcp-data-split")
+    return r
+
+
+def hds_on(cfg):
+    """Header split on with threshold 0, restored when the case ends."""
+    old = require_hds(cfg)
+    set_rings(cfg, tcp_data_split=SPLIT_ON, hds_thresh=0)
+    defer(set_rings, cfg, tcp_data_split=old['tcp-data-split'],
+          hds_thresh=old['hds-thresh'])
+
+
+def bind(cfg, nl, queue):
+    """Bind a fresh dma-buf to @queue; the binding lives as long as @nl."""
+    fd = create_dmabuf()
+    try:
+        return nl.bind_rx({'ifindex': cfg.ifindex, 'fd': fd,
+                           'queues': [{'id': queue, 'type': 'rx'}]})['id']
+    finally:
+        os.close(fd)
+
+
+def bind_err(cfg, queue):
+    """Try to bind, expecting a refusal; return (errno, extack message)."""
+    nl = NetdevFamily()
+    try:
+        bind(cfg, nl, queue)
+    except NlError as e:
+        return e.error, e.nl_msg.extack.get('msg', '')
+    finally:
+        nl.sock.close()
+    raise KsftFailEx(f"binding queue {queue} succeeded")
+
+
+def rx_queue_count(cfg):
+    q = NetdevFamily().queue_get({'ifindex': cfg.ifindex}, dump=True)
+    return len([x for x in q if x['type'] == 'rx'])
+
+
+def last_queue(cfg):
+    n = rx_queue_count(cfg)
+    if n < 2:
+        raise KsftSkipEx("needs at least 2 rx queues")
+    return n - 1
+
+
+def hds_thresh_reported(cfg) -> None:
+    r = require_hds(cfg)
+    ksft_true(r['hds-thresh'] <= r['hds-thresh-max'])
+
+    old = r['hds-thresh']
+    set_rings(cfg, hds_thresh=0)
+    defer(set_rings, cfg, hds_thresh=old)
+    ksft_eq(rings(cfg)['hds-thresh'], 0)
+
+    set_rings(cfg, hds_thresh=r['hds-thresh-max'])
+    ksft_eq(rings(cfg)['hds-thresh'], r['hds-thresh-max'])
+
+    err, msg = rings_set_err(cfg, hds_thresh=r['hds-thresh-max'] + 1)
+    ksft_eq(err, errno.EINVAL)
+    ksft_in("exceeds the maximum", msg)
+
+
+def bind_needs_hds(cfg) -> None:
+    old = require_hds(cfg)
+    q = last_queue(cfg)
+    set_rings(cfg, tcp_data_split=SPLIT_OFF, hds_thresh=0)
+    defer(set_rings, cfg, tcp_data_split=old['tcp-data-split'],
+          hds_thresh=old['hds-thresh'])
+
+    err, msg = bind_err(cfg, q)
+    ksft_eq(err, errno.EINVAL)
+    ksft_in("tcp-data-split", msg)
+
+    set_rings(cfg, tcp_data_split=SPLIT_ON,
+              hds_thresh=min(256, old['hds-thresh-max']))
+    err, msg = bind_err(cfg, q)
+    ksft_eq(err, errno.EINVAL)
+    ksft_in("hds-thresh", msg)
+
+
+def bind_queue_range(cfg) -> None:
+    hds_on(cfg)
+    err, msg = bind_err(cfg, rx_queue_count(cfg))
+    ksft_eq(err, errno.ERANGE)
+    ksft_in("out of range", msg)
+
+
+def bind_reported(cfg) -> None:
+    hds_on(cfg)
+    q = last_queue(cfg)
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    binding = bind(cfg, nl, q)
+
+    queue = nl.queue_get({'ifindex': cfg.ifindex, 'id': q, 'type': 'rx'})
+    ksft_eq(queue.get('dmabuf'), binding)
+    other = nl.queue_get({'ifindex': cfg.ifindex, 'id': 0, 'type': 'rx'})
+    ksft_true('dmabuf' not in other, "an unbound queue reports a binding")
+
+    pools = nl.page_pool_get({}, dump=True)
+    ours = [p for p in pools if p.get('ifindex') == cfg.ifindex and
+            p.get('dmabuf') == binding]
+    ksft_eq(len(ours), 1, "one live page pool takes the dma-buf")
+
+
+def bind_twice(cfg) -> None:
+    hds_on(cfg)
+    q = last_queue(cfg)
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    bind(cfg, nl, q)
+
+    err, msg = bind_err(cfg, q)
+    ksft_eq(err, errno.EEXIST)
+    ksft_in(f"rx queue {q} already", msg)
+
+
+def bound_settings_refused(cfg) -> None:
+    hds_on(cfg)
+    q = last_queue(cfg)
+    nl = NetdevFamily()
+    sock_open = True
+
+    def unbind():
+        nonlocal sock_open
+        if sock_open:
+            nl.sock.close()
+            sock_open = False
+    defer(unbind)
+    bind(cfg, nl, q)
+
+    # The message reaches the ethtool command line.
+    res = cmd(f"ethtool -G {cfg.ifname} tcp-data-split off", fail=False)
+    ksft_true(res.ret != 0, "tcp-data-split turned off while bound")
+    ksft_in(f"rx queue {q} is bound", res.stderr)
+    ksft_in("tcp-data-split must stay on", res.stderr)
+
+    err, msg = rings_set_err(cfg, hds_thresh=1)
+    ksft_eq(err, errno.EBUSY)
+    ksft_in(f"rx queue {q} is bound", msg)
+    ksft_in("hds-thresh must stay 0", msg)
+
+    res = cmd(f"ethtool -L {cfg.ifname} combined {q}", fail=False)
+    ksft_true(res.ret != 0, "channels reduced below a bound queue")
+    ksft_in(f"rx queue {q} is bound", res.stderr)
+
+    # Closing the binding releases the agreement.
+    unbind()
+    set_rings(cfg, hds_thresh=1)
+    set_rings(cfg, hds_thresh=0)
+    queue = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': q,
+                                      'type': 'rx'})
+    ksft_true('dmabuf' not in queue, "binding still reported after close")
+
+
+def main() -> None:
+    with NetDrvEnv(__file__, queue_count=4) as cfg:
+        cfg.ifname = cfg.dev['ifname']
+        ksft_run([hds_thresh_reported, bind_needs_hds, bind_queue_range,
+                  bind_reported, bind_twice, bound_settings_refused],
+                 args=(cfg, ))
+    ksft_exit()
+
+
+if __name__ == "__main__":
+    main()
