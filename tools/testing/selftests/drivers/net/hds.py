@@ -11,9 +11,13 @@ through the per-queue packet counters of the netdev qstats. Queue restarts
 and injected queue-op failures use netdevsim's debugfs knobs.
 """
 
+import fcntl
 import hashlib
 import json
+import mmap
 import os
+import socket
+import struct
 import time
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
@@ -23,6 +27,15 @@ from lib.py import NetDrvEpEnv
 from lib.py import bkg, cmd, defer, ethtool, rand_port, wait_port_listen
 
 PATTERN = "zcrx-hds-pattern-0123456789abcdef"
+
+# include/uapi/linux/udmabuf.h, asm-generic/socket.h, linux/socket.h
+UDMABUF_CREATE = 0x40187542
+F_ADD_SEALS = 1033
+F_SEAL_SHRINK = 0x0002
+SO_DEVMEM_LINEAR = 78
+SO_DEVMEM_DMABUF = 79
+SO_DEVMEM_DONTNEED = 80
+MSG_SOCK_DEVMEM = 0x2000000
 
 
 def pattern_sha(size):
@@ -254,12 +267,97 @@ def stats_add_up(cfg) -> None:
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
+def devmem_rx(cfg) -> None:
+    """A dma-buf bound to a queue receives the payload of a flow.
+
+    The provider is devmem (a udmabuf over a memfd); the receiver reads each
+    fragment from the memfd at the offset the kernel reports and returns the
+    fragments, and the bytes must be exactly what was sent.
+    """
+    hds(cfg, 2, 0)
+    last = queues(cfg, 2) - 1
+    port = rand_port()
+    rule_to_queue(cfg, last, port)
+
+    try:
+        devfd = os.open("/dev/udmabuf", os.O_RDWR)
+    except OSError as e:
+        raise KsftSkipEx(f"/dev/udmabuf: {e.strerror}")
+    area = 8 << 20
+    memfd = os.memfd_create("hds-devmem", os.MFD_ALLOW_SEALING)
+    defer(os.close, memfd)
+    os.ftruncate(memfd, area)
+    fcntl.fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)
+    arg = bytearray(struct.pack("IIQQ", memfd, 0, 0, area))
+    dmabuf = fcntl.ioctl(devfd, UDMABUF_CREATE, arg, True)
+    os.close(devfd)
+    mem = mmap.mmap(memfd, area, mmap.MAP_SHARED, mmap.PROT_READ)
+    defer(mem.close)
+
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    nl.bind_rx({'ifindex': cfg.ifindex, 'fd': dmabuf,
+                'queues': [{'id': last, 'type': 'rx'}]})
+    os.close(dmabuf)
+
+    family = socket.AF_INET6 if cfg.addr_ipver == "6" else socket.AF_INET
+    lsk = socket.socket(family, socket.SOCK_STREAM)
+    defer(lsk.close)
+    lsk.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsk.bind((cfg.addr, port))
+    lsk.listen(1)
+
+    size = 4 << 20
+    ver = cfg.addr_ipver
+    cli = bkg(f"yes {PATTERN} | head -c {size} | socat -u STDIN TCP{ver}:{cfg.baddr}:{port}",
+              host=cfg.remote, exit_wait=True)
+    lsk.settimeout(30)
+    conn, _ = lsk.accept()
+    defer(conn.close)
+    conn.settimeout(60)
+
+    digest = hashlib.sha256()
+    total = devmem = 0
+    while True:
+        data, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(24) * 64,
+                                       MSG_SOCK_DEVMEM)
+        if not data and not anc:
+            break
+        # One call returns either ordinary data or devmem fragments, the
+        # latter as cmsgs in stream order: LINEAR ones say how much of the
+        # data buffer comes next, DMABUF ones where a fragment landed.
+        tokens = []
+        used = 0
+        for level, typ, cdata in anc:
+            if level != socket.SOL_SOCKET:
+                continue
+            off, frag_len, token, _, _ = struct.unpack("QIIII", cdata[:24])
+            if typ == SO_DEVMEM_LINEAR:
+                digest.update(data[used:used + frag_len])
+                used += frag_len
+            elif typ == SO_DEVMEM_DMABUF:
+                digest.update(mem[off:off + frag_len])
+                devmem += frag_len
+                tokens.append(struct.pack("II", token, 1))
+            total += frag_len
+        if not anc:
+            digest.update(data)
+            total += len(data)
+        if tokens:
+            conn.setsockopt(socket.SOL_SOCKET, SO_DEVMEM_DONTNEED,
+                            b"".join(tokens))
+    cli.process(terminate=False, fail=True, timeout=60)
+    ksft_eq(total, size)
+    ksft_eq(digest.hexdigest(), pattern_sha(size), "bytes read from the dma-buf")
+    ksft_ge(devmem, size * 99 // 100, "payload landed in the dma-buf")
+
+
 def main() -> None:
     with NetDrvEpEnv(__file__, queue_count=4) as cfg:
         cfg.require_cmd("socat", remote=True)
         ksft_run([split_off, split_on, split_threshold, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
-                  queue_op_failures, stats_add_up], args=(cfg, ))
+                  queue_op_failures, stats_add_up, devmem_rx], args=(cfg, ))
     ksft_exit()
 
 
