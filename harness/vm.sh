@@ -27,11 +27,16 @@ rc=0
 	vng --run "$kernel" --disable-kvm --cpus "${VM_CPUS:-2}" --memory "${VM_MEM:-4G}" \
 	    --rwdir "$results=$results" --cwd "$top" \
 	    --append "panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1" \
+	    ${VM_VERBOSE:+--verbose} \
 	    --exec "$*" < /dev/null) 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "vm[$flavour]: ERROR: the guest did not finish within $limit s and was killed" >&2
 	echo "vm[$flavour]: the last lines it printed:" >&2
 	tail -n 15 "$log" | sed 's/^/  | /' >&2
 	exit 124
+fi
+if [ "$rc" -ne 0 ] && [ -z "${VM_VERBOSE:-}" ]; then
+	echo "vm[$flavour]: ERROR: the guest exited with $rc (a kernel panic reboots it);" \
+	     "re-run with VM_VERBOSE=1 to get the kernel console in $log" >&2
 fi
 exit "$rc"
