@@ -642,6 +642,35 @@ static void zcrx_expect_no_binding(struct kunit *test,
 				      "rx queue %u bound", i);
 }
 
+/* Opening queue @idx fails with @err and an extack containing @needle. */
+static void zcrx_expect_refused(struct kunit *test, struct zcrx_test_ctx *ctx,
+				unsigned int idx, int err, const char *needle)
+{
+	struct netlink_ext_ack extack = {};
+
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, idx, &ctx->p, &extack), err);
+	zcrx_expect_extack(test, &extack, needle);
+}
+
+/* A refusal before the restart: no queue memory, no pool, no binding. */
+static void zcrx_expect_untouched(struct kunit *test,
+				  struct zcrx_test_ctx *ctx)
+{
+	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
+	zcrx_expect_no_binding(test, ctx);
+}
+
+/* The driver's queue management ops were called this often. */
+static void zcrx_expect_queue_ops(struct kunit *test, struct zcrx_test_ctx *ctx,
+				  int allocs, int frees, int stops, int starts)
+{
+	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, allocs);
+	KUNIT_EXPECT_EQ(test, ctx->priv->free_calls, frees);
+	KUNIT_EXPECT_EQ(test, ctx->priv->stop_calls, stops);
+	KUNIT_EXPECT_EQ(test, ctx->priv->start_calls, starts);
+}
+
 /* zcrx_area: net_iov areas */
 
 struct zcrx_area_fixture {
@@ -863,27 +892,20 @@ static void zcrx_open_query(struct kunit *test)
 static void zcrx_open_erange(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
 	int ret;
 
-	ret = zcrx_test_open(ctx, ZCRX_TEST_QUEUES, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -ERANGE);
-	zcrx_expect_extack(test, &extack, "out of range");
+	zcrx_expect_refused(test, ctx, ZCRX_TEST_QUEUES, -ERANGE, "out of range");
 
 	rtnl_lock();
 	ret = netif_set_real_num_rx_queues(ctx->dev, 2);
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	memset(&extack, 0, sizeof(extack));
-	ret = zcrx_test_open(ctx, 3, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -ERANGE);
-	zcrx_expect_extack(test, &extack, "rx queue index 3 out of range");
+	zcrx_expect_refused(test, ctx, 3, -ERANGE,
+			    "rx queue index 3 out of range");
 	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p, NULL), -ERANGE);
 
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
-	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_untouched(test, ctx);
 }
 
 static void zcrx_open_no_queue_ops(struct kunit *test)
@@ -906,49 +928,31 @@ static void zcrx_open_no_queue_ops(struct kunit *test)
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
 
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_untouched(test, ctx);
 }
 
 static void zcrx_open_hds_disabled(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
-	int ret;
 
 	ctx->priv->tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_DISABLED;
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
-	zcrx_expect_extack(test, &extack, "tcp-data-split");
+	zcrx_expect_refused(test, ctx, 1, -EINVAL, "tcp-data-split");
 
 	/* unknown is not on */
-	memset(&extack, 0, sizeof(extack));
 	ctx->priv->tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_UNKNOWN;
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
-	zcrx_expect_extack(test, &extack, "tcp-data-split");
+	zcrx_expect_refused(test, ctx, 1, -EINVAL, "tcp-data-split");
 
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_untouched(test, ctx);
 }
 
 static void zcrx_open_hds_thresh(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
-	int ret;
 
 	ctx->priv->hds_thresh = 256;
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
-	zcrx_expect_extack(test, &extack, "hds-thresh");
-	zcrx_expect_extack(test, &extack, "256");
+	zcrx_expect_refused(test, ctx, 1, -EINVAL, "hds-thresh is 256");
 
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_untouched(test, ctx);
 }
 
 static void zcrx_test_clear_xdp_prog(void *arg)
@@ -963,7 +967,6 @@ static void zcrx_test_clear_xdp_prog(void *arg)
 static void zcrx_open_xdp_attached(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
 	int ret;
 
 	/* Must be gone before unregister, which would detach it */
@@ -975,14 +978,10 @@ static void zcrx_open_xdp_attached(struct kunit *test)
 					ctx->dev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "XDP program");
+	zcrx_expect_refused(test, ctx, 1, -EBUSY, "XDP program");
 
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
 	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_untouched(test, ctx);
 }
 
 #ifdef CONFIG_XDP_SOCKETS
@@ -1000,7 +999,6 @@ static void zcrx_open_afxdp_pool(struct kunit *test)
 {
 #ifdef CONFIG_XDP_SOCKETS
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
 	struct netdev_rx_queue *rxq;
 	int ret;
 
@@ -1011,13 +1009,9 @@ static void zcrx_open_afxdp_pool(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, zcrx_test_clear_xsk_pool, rxq);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "AF_XDP");
+	zcrx_expect_refused(test, ctx, 1, -EBUSY, "AF_XDP");
 
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_untouched(test, ctx);
 #else
 	kunit_skip(test, "CONFIG_XDP_SOCKETS is not enabled");
 #endif
@@ -1056,57 +1050,40 @@ static void zcrx_open_already_bound(struct kunit *test)
 static void zcrx_open_unreadable_refused(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
 	struct page_pool *old = ctx->priv->cur[1];
-	int ret;
 
 	ctx->priv->no_unreadable = true;
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
-	zcrx_expect_extack(test, &extack, "did not accept unreadable memory");
+	zcrx_expect_refused(test, ctx, 1, -EOPNOTSUPP,
+			    "did not accept unreadable memory");
 
 	zcrx_expect_no_binding(test, ctx);
 	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
 	/* The new memory was freed, the queue kept running on the old */
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->free_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->stop_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->priv->start_calls, 0);
+	zcrx_expect_queue_ops(test, ctx, 1, 1, 0, 0);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1], old);
 }
 
 static void zcrx_open_rollback_mem_alloc(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
 	struct page_pool *old = ctx->priv->cur[1];
-	int ret;
 
 	ctx->priv->fail_alloc = true;
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
-	zcrx_expect_extack(test, &extack, "failed to allocate");
+	zcrx_expect_refused(test, ctx, 1, -ENOMEM, "failed to allocate");
 
 	zcrx_expect_no_binding(test, ctx);
 	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->free_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->priv->stop_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->priv->start_calls, 0);
+	zcrx_expect_queue_ops(test, ctx, 1, 0, 0, 0);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1], old);
 }
 
 static void zcrx_open_rollback_start(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
 	struct page_pool *old = ctx->priv->cur[1];
-	int ret;
 
 	ctx->priv->fail_start_once = true;
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -EIO);
-	zcrx_expect_extack(test, &extack, "failed to start");
+	zcrx_expect_refused(test, ctx, 1, -EIO, "failed to start");
 
 	zcrx_expect_no_binding(test, ctx);
 	/* The provider's pool was created and destroyed again */
@@ -1114,9 +1091,7 @@ static void zcrx_open_rollback_start(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->mp->destroy_calls, 1);
 	KUNIT_EXPECT_EQ(test, ctx->mp->nr_free, ZCRX_TEST_NIOVS);
 	/* The old memory was stopped and started again */
-	KUNIT_EXPECT_EQ(test, ctx->priv->stop_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->start_calls, 2);
-	KUNIT_EXPECT_EQ(test, ctx->priv->free_calls, 1);
+	zcrx_expect_queue_ops(test, ctx, 1, 1, 1, 2);
 	KUNIT_ASSERT_PTR_EQ(test, ctx->priv->cur[1], old);
 	KUNIT_EXPECT_NULL(test, old->mp_ops);
 
@@ -1131,20 +1106,14 @@ static void zcrx_open_rollback_start(struct kunit *test)
 static void zcrx_open_device_down(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	struct netlink_ext_ack extack = {};
-	int ret;
 
 	rtnl_lock();
 	dev_close(ctx->dev);
 	rtnl_unlock();
 
-	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
-	KUNIT_EXPECT_EQ(test, ret, -ENETDOWN);
-	zcrx_expect_extack(test, &extack, "is down");
+	zcrx_expect_refused(test, ctx, 1, -ENETDOWN, "is down");
 
-	zcrx_expect_no_binding(test, ctx);
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
+	zcrx_expect_untouched(test, ctx);
 }
 
 static void zcrx_open_close_ok(struct kunit *test)
@@ -1166,10 +1135,7 @@ static void zcrx_open_close_ok(struct kunit *test)
 	rxq = __netif_get_rx_queue(ctx->dev, 1);
 	KUNIT_EXPECT_PTR_EQ(test, rxq->mp_params.mp_ops, &zcrx_mp_ops);
 	KUNIT_EXPECT_PTR_EQ(test, rxq->mp_params.mp_priv, (void *)mp);
-	KUNIT_EXPECT_EQ(test, ctx->priv->alloc_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->stop_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->start_calls, 1);
-	KUNIT_EXPECT_EQ(test, ctx->priv->free_calls, 1);
+	zcrx_expect_queue_ops(test, ctx, 1, 1, 1, 1);
 	KUNIT_EXPECT_EQ(test, mp->init_calls, 1);
 	KUNIT_EXPECT_EQ(test, mp->refs, 1);
 

@@ -92,6 +92,15 @@ int nsim_rq_create_pools(struct netdevsim *ns, unsigned int idx,
 	return 0;
 }
 
+/* A debugfs failure knob fires once, then resets itself. */
+static bool nsim_queue_fail_once(bool *knob)
+{
+	if (!*knob)
+		return false;
+	*knob = false;
+	return true;
+}
+
 static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
 				int idx)
 {
@@ -100,10 +109,8 @@ static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
 
 	if (!netif_running(dev))
 		return -ENETDOWN;
-	if (ns->queue_fail.mem_alloc) {
-		ns->queue_fail.mem_alloc = false;
+	if (nsim_queue_fail_once(&ns->queue_fail.mem_alloc))
 		return -ENOMEM;
-	}
 
 	return nsim_rq_create_pools(ns, idx, &qmem->pp, &qmem->data_pp);
 }
@@ -125,10 +132,8 @@ static int nsim_queue_stop(struct net_device *dev, void *per_queue_mem,
 	struct netdevsim *ns = netdev_priv(dev);
 	struct nsim_rq *rq = &ns->rq[idx];
 
-	if (ns->queue_fail.stop) {
-		ns->queue_fail.stop = false;
+	if (nsim_queue_fail_once(&ns->queue_fail.stop))
 		return -EIO;
-	}
 
 	napi_disable(&rq->napi);
 	qmem->pp = rq->page_pool;
@@ -145,10 +150,8 @@ static int nsim_queue_start(struct net_device *dev, void *per_queue_mem,
 	struct netdevsim *ns = netdev_priv(dev);
 	struct nsim_rq *rq = &ns->rq[idx];
 
-	if (ns->queue_fail.start) {
-		ns->queue_fail.start = false;
+	if (nsim_queue_fail_once(&ns->queue_fail.start))
 		return -EIO;
-	}
 
 	rq->page_pool = qmem->pp;
 	rq->data_pool = qmem->data_pp;
