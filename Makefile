@@ -18,7 +18,7 @@ help:
 	@echo "Other targets: deps base tree export kernel [FLAVOUR=debug|release]"
 	@echo "               selftests vm [FLAVOUR=...] clean distclean (see README.md)"
 
-# Debian packages, including virtme-ng and ethtool from trixie (pinned low).
+# Debian packages, including virtme-ng from trixie and ethtool from forky (pinned low).
 deps:
 	@$(H)/deps.sh
 

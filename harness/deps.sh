@@ -3,10 +3,11 @@
 #
 # Install everything the harness needs on a Debian 12 host, idempotently.
 #
-# Most packages come from bookworm. virtme-ng and a recent ethtool (for
-# hds-thresh) only exist in trixie: the trixie suite is added on the same
-# mirror the machine already uses for bookworm, pinned low so that nothing
-# else is ever taken from it.
+# Most packages come from bookworm. virtme-ng only exists in trixie, and an
+# ethtool that knows hds-thresh (ethtool -g prints "HDS thresh", -G sets it)
+# only in forky: both suites are added on the same mirror the machine already
+# uses for bookworm, pinned low so that nothing else is ever taken from them.
+# ethtool from forky needs only libc6 >= 2.34 and libmnl0, both in bookworm.
 
 set -euo pipefail
 
@@ -19,9 +20,12 @@ BOOKWORM_PKGS=(
 	qemu-system-x86 udev iproute2 iputils-ping socat procps
 	liburing-dev
 )
-TRIXIE_PKGS=(virtme-ng ethtool)
+TRIXIE_PKGS=(virtme-ng)
+FORKY_PKGS=(ethtool)
 TRIXIE_SOURCES=/etc/apt/sources.list.d/zcrx-trixie.sources
 TRIXIE_PIN=/etc/apt/preferences.d/zcrx-trixie
+FORKY_SOURCES=/etc/apt/sources.list.d/zcrx-forky.sources
+FORKY_PIN=/etc/apt/preferences.d/zcrx-forky
 
 log() { echo "deps: $*"; }
 
@@ -38,26 +42,27 @@ bookworm_mirror() {
 		awk '$1 == "bookworm" { print $2; exit }'
 }
 
-add_trixie() {
-	local mirror
+# add_suite NAME SOURCES PIN: NAME on the bookworm mirror, pinned at 100.
+add_suite() {
+	local suite=$1 sources=$2 pin=$3 mirror
 
-	[ -f "$TRIXIE_SOURCES" ] && [ -f "$TRIXIE_PIN" ] && return 0
+	[ -f "$sources" ] && [ -f "$pin" ] && return 0
 	mirror=$(bookworm_mirror)
 	if [ -z "$mirror" ]; then
 		echo "deps: cannot find the bookworm mirror in apt's configuration" >&2
 		exit 1
 	fi
-	log "adding trixie on $mirror with pin priority 100"
-	cat > "$TRIXIE_SOURCES" <<-EOF
+	log "adding $suite on $mirror with pin priority 100"
+	cat > "$sources" <<-EOF
 	Types: deb
 	URIs: $mirror
-	Suites: trixie
+	Suites: $suite
 	Components: main
 	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
-	cat > "$TRIXIE_PIN" <<-EOF
+	cat > "$pin" <<-EOF
 	Package: *
-	Pin: release n=trixie
+	Pin: release n=$suite
 	Pin-Priority: 100
 	EOF
 	rm -f "$STAMP"
@@ -67,29 +72,28 @@ installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
 }
 
+# hds-thresh in ethtool's own help is the feature we need, whatever the version.
 ethtool_new_enough() {
-	local v
-
-	v=$(ethtool --version 2>/dev/null | awk '{ print $3 }')
-	[ -n "$v" ] && dpkg --compare-versions "$v" ge 6.11
+	ethtool -h 2>&1 | grep -q 'hds-thresh'
 }
 
 all_present() {
 	local p
 
-	for p in "${BOOKWORM_PKGS[@]}" "${TRIXIE_PKGS[@]}"; do
+	for p in "${BOOKWORM_PKGS[@]}" "${TRIXIE_PKGS[@]}" "${FORKY_PKGS[@]}"; do
 		installed "$p" || return 1
 	done
 	ethtool_new_enough
 }
 
 main() {
-	if all_present && [ -f "$TRIXIE_SOURCES" ]; then
+	if all_present && [ -f "$TRIXIE_SOURCES" ] && [ -f "$FORKY_SOURCES" ]; then
 		log "all packages present"
 		return 0
 	fi
 	need_root
-	add_trixie
+	add_suite trixie "$TRIXIE_SOURCES" "$TRIXIE_PIN"
+	add_suite forky "$FORKY_SOURCES" "$FORKY_PIN"
 	log "apt-get update"
 	apt-get update -qq
 	log "installing bookworm packages (${#BOOKWORM_PKGS[@]})"
@@ -98,8 +102,11 @@ main() {
 	log "installing from trixie: ${TRIXIE_PKGS[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${TRIXIE_PKGS[@]/%//trixie}" > /dev/null
+	log "installing from forky: ${FORKY_PKGS[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${FORKY_PKGS[@]/%//forky}" > /dev/null
 	if ! ethtool_new_enough; then
-		echo "deps: ethtool $(ethtool --version) is too old for hds-thresh" >&2
+		echo "deps: $(ethtool --version) does not know hds-thresh" >&2
 		exit 1
 	fi
 	mkdir -p "$STAMP_DIR"

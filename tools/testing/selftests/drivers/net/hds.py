@@ -267,23 +267,15 @@ def stats_add_up(cfg) -> None:
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
-def devmem_rx(cfg) -> None:
-    """A dma-buf bound to a queue receives the payload of a flow.
+def bind_dmabuf(cfg, queue, area=8 << 20):
+    """Bind a udmabuf over a memfd to rx @queue; return the memfd mapped.
 
-    The provider is devmem (a udmabuf over a memfd); the receiver reads each
-    fragment from the memfd at the offset the kernel reports and returns the
-    fragments, and the bytes must be exactly what was sent.
+    The binding lives as long as the netlink socket, closed by defer.
     """
-    hds(cfg, 2, 0)
-    last = queues(cfg, 2) - 1
-    port = rand_port()
-    rule_to_queue(cfg, last, port)
-
     try:
         devfd = os.open("/dev/udmabuf", os.O_RDWR)
     except OSError as e:
         raise KsftSkipEx(f"/dev/udmabuf: {e.strerror}")
-    area = 8 << 20
     memfd = os.memfd_create("hds-devmem", os.MFD_ALLOW_SEALING)
     defer(os.close, memfd)
     os.ftruncate(memfd, area)
@@ -297,8 +289,66 @@ def devmem_rx(cfg) -> None:
     nl = NetdevFamily()
     defer(nl.sock.close)
     nl.bind_rx({'ifindex': cfg.ifindex, 'fd': dmabuf,
-                'queues': [{'id': last, 'type': 'rx'}]})
+                'queues': [{'id': queue, 'type': 'rx'}]})
     os.close(dmabuf)
+    return mem
+
+
+def ring_show(cfg):
+    """ethtool -g's current settings, as {name: value}."""
+    out = ethtool(f"-g {cfg.ifname}").stdout
+    cur = out[out.index("Current hardware settings:"):]
+    return dict((k.strip(), v.strip()) for k, v in
+                (line.split(":", 1) for line in cur.splitlines()[1:] if ":" in line))
+
+
+def ethtool_cli(cfg) -> None:
+    """The ethtool command line shows and sets hds-thresh, and shows refusals.
+
+    This is what an administrator types; the other cases use netlink directly.
+    """
+    old = hds(cfg, 1, 0)
+    usage = cmd("ethtool -h", fail=False)
+    if "hds-thresh" not in usage.stdout + usage.stderr:
+        raise KsftSkipEx("this ethtool does not know hds-thresh")
+    top = old['hds-thresh-max']
+
+    ethtool(f"-G {cfg.ifname} tcp-data-split on hds-thresh {top}")
+    cur = ring_show(cfg)
+    ksft_eq(cur.get("TCP data split"), "on", "ethtool -g shows split on")
+    ksft_eq(cur.get("HDS thresh"), str(top), "ethtool -g shows HDS thresh")
+    ethtool(f"-G {cfg.ifname} hds-thresh 0")
+    ksft_eq(ring_show(cfg).get("HDS thresh"), "0", "hds-thresh 0 took")
+
+    res = cmd(f"ethtool -G {cfg.ifname} hds-thresh {top + 1}", fail=False)
+    ksft_eq(res.ret != 0, True, "hds-thresh above its maximum refused")
+    ksft_eq("hds-thresh exceeds the maximum" in res.stderr, True,
+            f"ethtool prints why: {res.stderr.strip()}")
+
+    last = queues(cfg, 2) - 1
+    bind_dmabuf(cfg, last)
+    for change, setting in (("tcp-data-split off", "tcp-data-split must stay on"),
+                            ("hds-thresh 1", "hds-thresh must stay 0")):
+        res = cmd(f"ethtool -G {cfg.ifname} {change}", fail=False)
+        ksft_eq(res.ret != 0, True, f"'{change}' refused while bound")
+        ksft_eq(f"rx queue {last} is bound" in res.stderr and setting in res.stderr,
+                True, f"ethtool prints the bound queue: {res.stderr.strip()}")
+    ksft_eq(ring_show(cfg).get("TCP data split"), "on", "split still on")
+
+
+def devmem_rx(cfg) -> None:
+    """A dma-buf bound to a queue receives the payload of a flow.
+
+    The provider is devmem (a udmabuf over a memfd); the receiver reads each
+    fragment from the memfd at the offset the kernel reports and returns the
+    fragments, and the bytes must be exactly what was sent.
+    """
+    hds(cfg, 2, 0)
+    last = queues(cfg, 2) - 1
+    port = rand_port()
+    rule_to_queue(cfg, last, port)
+
+    mem = bind_dmabuf(cfg, last)
 
     family = socket.AF_INET6 if cfg.addr_ipver == "6" else socket.AF_INET
     lsk = socket.socket(family, socket.SOCK_STREAM)
@@ -357,7 +407,7 @@ def main() -> None:
         cfg.require_cmd("socat", remote=True)
         ksft_run([split_off, split_on, split_threshold, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
-                  queue_op_failures, stats_add_up, devmem_rx], args=(cfg, ))
+                  queue_op_failures, stats_add_up, ethtool_cli, devmem_rx], args=(cfg, ))
     ksft_exit()
 
 
