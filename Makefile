@@ -6,7 +6,7 @@
 # Everything is built under out/ (ignored by git).
 
 FLAVOUR ?= debug
-SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/netdevsim
+SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/hw drivers/net/netdevsim
 
 TOP := $(CURDIR)
 H := $(TOP)/harness
@@ -39,6 +39,9 @@ kernel: tree
 
 selftests: tree
 	@echo "selftests: installing $(SELFTEST_TARGETS) into out/kselftest"
+	@$(MAKE) -s -C out/linux O=$(TOP)/out/kselftest-build headers \
+		> $(TOP)/out/kselftest-install.log 2>&1 || \
+		{ tail -20 $(TOP)/out/kselftest-install.log; exit 1; }
 	@$(MAKE) -s -C out/linux/tools/testing/selftests O=$(TOP)/out/kselftest-build \
 		TARGETS="$(SELFTEST_TARGETS)" INSTALL_PATH=$(TOP)/out/kselftest install \
 		> $(TOP)/out/kselftest-install.log 2>&1 || \

@@ -60,6 +60,12 @@ main() {
 		kernel_log "$res/vm-debug.log" > "$rec/kernel-log"
 	fi
 
+	phase "userspace: the zcrx library's tests (on the host)"
+	make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx" check \
+		> "$res/zcrx-lib.ktap" 2>&1 || true
+	"$top/harness/results.py" ktap "zcrx library" "$res/zcrx-lib.ktap" > "$rec/zcrx-lib"
+	cut -f1-3 "$rec/zcrx-lib" | sed 's/^/  /'
+
 	phase "static checks on our code (checkpatch --strict, sparse, W=1)"
 	"$top/harness/static.py" > "$rec/static"
 	if [ -s "$rec/static" ]; then

@@ -9,6 +9,7 @@ PASS, FAIL or SKIP.  Every phase of 'make check' writes records to a file;
   results.py kunit DMESG            KUnit KTAP from a kernel log
   results.py kselftest LOG [LIST]   run_kselftest.sh output (nested KTAP); tests
                                     of LIST without a result fail
+  results.py ktap SUITE LOG         a test program's own KTAP, cases under SUITE
   results.py summary FILE...        print and total; exit 1 on any failure
 """
 
@@ -119,6 +120,16 @@ def kselftest(path, listing=None):
                        "no result: the guest stopped before this test")
 
 
+def ktap(suite, path):
+    with open(path, errors="replace") as f:
+        lines = [(0, raw.rstrip("\n")) for raw in f]
+    cases = list(flatten(leaves(lines)))
+    if not cases:
+        record("FAIL", suite, "(no results)", f"no KTAP results in {path}")
+    for name, ok, directive in cases:
+        record(status_of(ok, directive), suite, name, directive or "")
+
+
 def summary(paths):
     recs = []
     for p in paths:
@@ -149,6 +160,8 @@ def main(argv):
         kunit(argv[2])
     elif len(argv) in (3, 4) and argv[1] == "kselftest":
         kselftest(*argv[2:])
+    elif len(argv) == 4 and argv[1] == "ktap":
+        ktap(argv[2], argv[3])
     elif len(argv) >= 2 and argv[1] == "summary":
         return summary(argv[2:])
     else:

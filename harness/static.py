@@ -10,7 +10,9 @@
 
 The sparse/W=1 builds use their own build directories (out/build-static and,
 for the base, out/build-static-base on a worktree of the base commit) so the
-debug kernel is never rebuilt with other flags.
+debug kernel is never rebuilt with other flags. A driver the debug kernel
+does not build (DRIVERS below) is checked twice more, built in and as a
+module, each in a build directory of its own with the driver switched on.
 """
 
 import collections
@@ -29,6 +31,16 @@ CHECKPATCH_TYPES = re.compile(r"(\.(c|h|py|sh|rst|yaml|S)|/(Makefile|Kconfig[^/]
 DIAG = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)?\s*"
                   r"(?P<kind>warning|error):\s*(?P<msg>.*)$")
 JOBS = str(os.cpu_count() or 2)
+# Drivers we patch that the debug kernel leaves out: directory -> the config
+# lines that build it, {m} standing for y (built in) or m (a module), and
+# the module the directory links.
+DRIVERS = {
+    "drivers/net/ethernet/broadcom/bnxt": {
+        "config": ["CONFIG_MODULES=y", "CONFIG_PCI=y",
+                   "CONFIG_NET_VENDOR_BROADCOM=y", "CONFIG_BNXT={m}"],
+        "module": "bnxt_en.ko",
+    },
+}
 
 
 def record(status, suite, case, detail=""):
@@ -91,16 +103,26 @@ def touched_c():
     return added, patched
 
 
-def diagnostics(src, obj, dirs, files):
+def diagnostics(src, obj, dirs, files, extra=(), targets=()):
     """Warnings sparse and gcc W=1 print for files in dirs, as a Counter of
-    (file, kind: message)."""
+    (file, kind: message). extra: config lines added to the debug config;
+    each must hold after olddefconfig. targets: more make targets to build."""
     os.makedirs(obj, exist_ok=True)
-    shutil.copy(os.path.join(OUT, "build-debug", ".config"), os.path.join(obj, ".config"))
+    config = os.path.join(obj, ".config")
+    shutil.copy(os.path.join(OUT, "build-debug", ".config"), config)
+    if extra:
+        with open(config, "a") as f:
+            f.write("".join(line + "\n" for line in extra))
     kmake = ["make", "-C", src, f"O={obj}", "CC=ccache gcc", "HOSTCC=ccache gcc",
              "-j" + JOBS]
     p = run(kmake + ["-s", "olddefconfig", "prepare"])
     if p.returncode:
         raise SystemExit(f"static: preparing {obj} failed:\n{p.stderr[-2000:]}")
+    with open(config) as f:
+        have = set(f.read().splitlines())
+    missing = [line for line in extra if line not in have]
+    if missing:
+        raise SystemExit(f"static: {obj}: config did not stick: {' '.join(missing)}")
     # gcc only warns when it compiles: drop the objects of the files we look
     # at so that an incremental run reports W=1 warnings again (ccache
     # replays them from its cache, so this costs little).
@@ -111,7 +133,7 @@ def diagnostics(src, obj, dirs, files):
     found = collections.Counter()
     failed = []
     for d in sorted(dirs):
-        p = run(kmake + ["C=2", "W=1", d + "/"])
+        p = run(kmake + ["C=2", "W=1", d + "/", *targets])
         if p.returncode:
             failed.append(d)
         for line in (p.stdout + p.stderr).splitlines():
@@ -136,26 +158,43 @@ def base_worktree():
     git("worktree", "add", "-q", "--detach", BASE_TREE, base)
 
 
-def sparse_w1():
-    added, patched = touched_c()
-    files = set(added) | set(patched)
-    if not files:
-        return
-    dirs = {os.path.dirname(f) for f in files}
-    ours, failed = diagnostics(LINUX, os.path.join(OUT, "build-static"), dirs, files)
+def compare(label, dirs, added, patched, suffix="", extra=(), targets=()):
+    """Build dirs with sparse and W=1 on our tree and, for the files we
+    patch, on the base; record what is new on ours, one record per dir."""
+    files = {f for f in added + patched if os.path.dirname(f) in dirs}
+    ours, failed = diagnostics(LINUX, os.path.join(OUT, "build-static" + suffix),
+                               dirs, files, extra, targets)
     base = collections.Counter()
-    if patched:
+    ppatched = {f for f in patched if os.path.dirname(f) in dirs}
+    if ppatched:
         base_worktree()
-        pdirs = {os.path.dirname(f) for f in patched}
-        base, _ = diagnostics(BASE_TREE, os.path.join(OUT, "build-static-base"),
-                              pdirs, set(patched))
+        pdirs = {os.path.dirname(f) for f in ppatched}
+        base, _ = diagnostics(BASE_TREE, os.path.join(OUT, "build-static-base" + suffix),
+                              pdirs, ppatched, extra)
     new = ours - base
     for d in sorted(dirs):
         mine = [f"{f}: {m}" for (f, m), n in sorted(new.items()) if os.path.dirname(f) == d]
         if d in failed:
             mine.insert(0, "build failed")
-        record("FAIL" if mine else "PASS", "sparse+W=1", d + "/",
+        record("FAIL" if mine else "PASS", "sparse+W=1", d + "/" + label,
                "; ".join(mine[:3]) + (f" (+{len(mine) - 3} more)" if len(mine) > 3 else ""))
+
+
+def sparse_w1():
+    added, patched = touched_c()
+    dirs = {os.path.dirname(f) for f in added + patched}
+    if not dirs:
+        return
+    drivers = {d for d in dirs if d in DRIVERS}
+    if dirs - drivers:
+        compare("", dirs - drivers, added, patched)
+    for d in sorted(drivers):
+        drv = DRIVERS[d]
+        name = os.path.basename(d)
+        for m, how in (("y", "built-in"), ("m", "module")):
+            extra = [line.format(m=m) for line in drv["config"]]
+            targets = [f"{d}/{drv['module']}"] if m == "m" else []
+            compare(f" ({how})", {d}, added, patched, f"-{name}-{m}", extra, targets)
 
 
 def main(argv):

@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the demo VM: a netdevsim pair linked across two network
-# namespaces, a TCP transfer of a random file from one to the other, and a
-# report of what moved and whether it arrived intact.
-#   demo.sh RESULTS_DIR MIB
+# namespaces, the receiver's last queue set up for zero-copy receive
+# (header split, out of the RSS table, an ntuple rule for the port), then
+# the same transfer received twice: by zcrx-recv with IORING_OP_RECV_ZC and
+# by zcrx-recv --copy with plain recv(). Both verify every byte; the table
+# compares them.
+#   demo.sh RESULTS_DIR MIB TOOLS_DIR
 
 set -euo pipefail
 
 results=$1
 mib=$2
-port=9999
+tools=$3
+queues=4
+zq=$((queues - 1))
 nsim=/sys/bus/netdevsim
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -28,9 +33,9 @@ ifname_of() {
 setup() {
 	local srv cli fd_s fd_c
 
-	say "creating netdevsim devices 1 and 2 (one port, 2 queues each)"
-	echo "1 1 2" > "$nsim/new_device"
-	echo "2 1 2" > "$nsim/new_device"
+	say "creating netdevsim devices 1 and 2 (one port, $queues queues each)"
+	echo "1 1 $queues" > "$nsim/new_device"
+	echo "2 1 $queues" > "$nsim/new_device"
 	udevadm settle 2>/dev/null || sleep 1
 	srv=$(ifname_of 1)
 	cli=$(ifname_of 2)
@@ -57,36 +62,69 @@ setup() {
 	say "ping across the pair: ok"
 }
 
-transfer() {
-	local src=/tmp/demo.src sent got t0 t1 rx
+# What an administrator does before an application binds a queue.
+configure() {
+	local e="ip netns exec zsrv ethtool"
 
-	say "sending $mib MiB of random data over TCP, port $port"
-	head -c "$((mib << 20))" /dev/urandom > "$src"
-	sent=$(sha256sum < "$src" | cut -d' ' -f1)
+	say "receiver: ethtool -G eth0 tcp-data-split on hds-thresh 0"
+	$e -G eth0 tcp-data-split on hds-thresh 0
+	say "receiver: ethtool -X eth0 equal $zq (queue $zq out of RSS)"
+	$e -X eth0 equal "$zq"
+	say "receiver: ethtool -N eth0 flow-type tcp4 dst-port 9999 action $zq"
+	$e -N eth0 flow-type tcp4 dst-port 9999 action "$zq" > /dev/null
+	say "receiver: ethtool -N eth0 flow-type tcp4 dst-port 9998 action $zq"
+	$e -N eth0 flow-type tcp4 dst-port 9998 action "$zq" > /dev/null
+}
 
-	ip netns exec zsrv socat -u "TCP-LISTEN:$port,reuseaddr" - |
-		sha256sum | cut -d' ' -f1 > /tmp/demo.got &
+# receive NAME PORT RECEIVER-ARGS...: one transfer of $mib MiB, the
+# receiver's summary (key=value) in $results/demo-NAME.txt
+receive() {
+	local name=$1 port=$2 rx
+	shift 2
+
+	say "$name: receiving $mib MiB on port $port: zcrx-recv $*"
+	ip netns exec zsrv "$tools/zcrx-recv" -p "$port" -n 1 --verify -t 10 "$@" \
+		> "$results/demo-$name.txt" &
 	rx=$!
 	sleep 1
-	t0=$(date +%s.%N)
-	ip netns exec zcli socat -u "OPEN:$src" "TCP:192.0.2.1:$port"
+	ip netns exec zcli "$tools/zcrx-send" -h 192.0.2.1 -p "$port" \
+		-l "$((mib << 20))" > "$results/demo-$name-send.txt"
 	wait "$rx"
-	t1=$(date +%s.%N)
-	got=$(cat /tmp/demo.got)
+	say "$name: $(cat "$results/demo-$name.txt")"
+}
 
+# field FILE KEY: a value of a summary line
+field() {
+	tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1
+}
+
+table() {
+	local z=$results/demo-zc.txt c=$results/demo-copy.txt zcpu ccpu
+
+	zcpu=$(field "$z" cpu_s_per_gib)
+	ccpu=$(field "$c" cpu_s_per_gib)
 	{
-		echo "bytes sent      $((mib << 20))"
-		echo "sha256 sent     $sent"
-		echo "sha256 received $got"
-		echo "data verified   $([ "$sent" = "$got" ] && echo yes || echo NO)"
-		echo "seconds         $(echo "$t1 - $t0" | bc)"
-		echo "MiB/s (TCG)     $(echo "scale=1; $mib / ($t1 - $t0)" | bc)"
-		echo "sender tx       $(ip -n zcli -s -j link show eth0 | python3 -c \
-			'import json,sys; s=json.load(sys.stdin)[0]["stats64"]["tx"]; print(s["bytes"], "bytes,", s["packets"], "packets")')"
+		printf '%-28s %16s %16s\n' "" "RECV_ZC" "recv() copy"
+		printf '%-28s %16s %16s\n' "bytes received" \
+			"$(field "$z" bytes)" "$(field "$c" bytes)"
+		printf '%-28s %16s %16s\n' "data verified" \
+			"$(field "$z" verified)" "$(field "$c" verified)"
+		printf '%-28s %16s %16s\n' "zero-copy fraction (%)" \
+			"$(field "$z" zc_pct)" "0"
+		printf '%-28s %16s %16s\n' "receiver CPU s per GiB" "$zcpu" "$ccpu"
+		printf '%-28s %16s %16s\n' "throughput MiB/s (TCG)" \
+			"$(field "$z" mib_s)" "$(field "$c" mib_s)"
+		printf '%-28s %16s\n' "CPU per GiB, RECV_ZC/copy" \
+			"$(echo "scale=2; $zcpu / $ccpu" | bc)"
 	} | tee "$results/demo.txt"
-	[ "$sent" = "$got" ]
 }
 
 setup
-transfer
+configure
+receive zc 9999 -i eth0 -q "$zq"
+receive copy 9998 --copy
+table
+[ "$(field "$results/demo-zc.txt" verified)" = yes ]
+[ "$(field "$results/demo-copy.txt" verified)" = yes ]
+awk '{ exit !($1 >= 99) }' <<< "$(field "$results/demo-zc.txt" zc_pct)"
 say "done"

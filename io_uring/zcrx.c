@@ -1,0 +1,1293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * io_uring zero-copy receive: interface queues (ifqs).
+ *
+ * An ifq binds one rx queue of a header-splitting NIC to an area of user
+ * memory. The area is pinned, charged to the user's locked memory and
+ * DMA-mapped for the device; io_uring becomes the memory provider of the
+ * queue's payload page pool through the net/zcrx layer, so the NIC writes
+ * payload straight into the area. Buffers the user is done with come back
+ * through the refill ring, a ring of &struct io_uring_zcrx_rqe in memory
+ * shared with the user.
+ *
+ * Every buffer (net_iov) has one owner at a time: the free list, a page
+ * pool (and through it the driver and the network stack), or the user,
+ * who holds it through a user reference plus one page pool reference per
+ * completion. The ifq lives until the ring is gone and every page pool
+ * that took memory from it has been destroyed, that is until every buffer
+ * is back; only then is the area unmapped, unpinned and uncharged.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/io_uring.h>
+#include <linux/mm.h>
+#include <linux/netdevice.h>
+#include <linux/nospec.h>
+#include <linux/nsproxy.h>
+#include <linux/rtnetlink.h>
+#include <linux/seq_file.h>
+#include <linux/sched/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <net/rps.h>
+#include <net/netdev_rx_queue.h>
+#include <net/netlink.h>
+#include <net/page_pool/helpers.h>
+#include <net/page_pool/memory_provider.h>
+#include <net/tcp.h>
+#include <net/zcrx.h>
+#include <trace/events/io_uring.h>
+#include <uapi/linux/netdev.h>
+
+#include "io_uring.h"
+#include "memmap.h"
+#include "rsrc.h"
+#include "zcrx.h"
+
+#define IO_RQ_MAX_ENTRIES		32768
+/* well below the IORING_ZCRX_AREA_SHIFT bits of offset a token has */
+#define IO_ZCRX_MAX_AREA_LEN		SZ_4G
+/* refill ring header: head and tail on cache lines of their own */
+#define IO_ZCRX_RQ_HEAD_OFF		0
+#define IO_ZCRX_RQ_TAIL_OFF		L1_CACHE_BYTES
+#define IO_ZCRX_RQES_OFF		(2 * L1_CACHE_BYTES)
+#define IO_ZCRX_MAX_REGION_SIZE		\
+	PAGE_ALIGN(IO_ZCRX_RQES_OFF +	\
+		   IO_RQ_MAX_ENTRIES * sizeof(struct io_uring_zcrx_rqe))
+
+static const struct memory_provider_ops io_uring_pp_zc_ops;
+
+static inline struct io_zcrx_area *io_zcrx_iov_to_area(const struct net_iov *niov)
+{
+	return container_of(net_iov_owner(niov), struct io_zcrx_area, nia);
+}
+
+static inline atomic_t *io_get_user_counter(struct net_iov *niov)
+{
+	struct io_zcrx_area *area = io_zcrx_iov_to_area(niov);
+
+	return &area->user_refs[net_iov_idx(niov)];
+}
+
+static void io_zcrx_get_niov_uref(struct net_iov *niov)
+{
+	atomic_inc(io_get_user_counter(niov));
+}
+
+/* Take back one user reference; false if the user holds none. */
+static bool io_zcrx_put_niov_uref(struct net_iov *niov)
+{
+	return atomic_dec_if_positive(io_get_user_counter(niov)) >= 0;
+}
+
+static void io_zcrx_free_region(struct io_zcrx_region *region)
+{
+	if (!region->ptr)
+		return;
+	if (region->is_user) {
+		vunmap(region->ptr);
+		io_pages_free(&region->pages, region->nr_pages);
+	} else {
+		io_pages_unmap(region->ptr, &region->pages, &region->nr_pages,
+			       true);
+	}
+	region->ptr = NULL;
+}
+
+/*
+ * The refill ring's memory: pinned user memory, or pages the kernel
+ * allocates and the user maps at the returned mmap_offset.
+ */
+static int io_zcrx_create_region(struct io_zcrx_ifq *ifq,
+				 struct io_uring_region_desc *rd)
+{
+	struct io_zcrx_region *region = &ifq->region;
+	size_t size;
+	void *ptr;
+
+	if (!mem_is_zero(rd->__resv, sizeof(rd->__resv)))
+		return -EINVAL;
+	if (rd->flags & ~IORING_MEM_REGION_TYPE_USER)
+		return -EINVAL;
+	if (rd->id || rd->mmap_offset)
+		return -EINVAL;
+	if (!rd->size || (rd->size | rd->user_addr) & ~PAGE_MASK)
+		return -EINVAL;
+	size = IO_ZCRX_RQES_OFF +
+	       ifq->rq_entries * sizeof(struct io_uring_zcrx_rqe);
+	if (rd->size < size)
+		return -EINVAL;
+	if (rd->size > IO_ZCRX_MAX_REGION_SIZE)
+		return -EINVAL;
+
+	if (rd->flags & IORING_MEM_REGION_TYPE_USER) {
+		if (!rd->user_addr)
+			return -EFAULT;
+		ptr = __io_uaddr_map(&region->pages, &region->nr_pages,
+				     rd->user_addr, rd->size);
+		region->is_user = true;
+	} else {
+		if (rd->user_addr)
+			return -EINVAL;
+		ptr = io_pages_map(&region->pages, &region->nr_pages,
+				   rd->size);
+		rd->mmap_offset = IORING_MAP_OFF_ZCRX_REGION +
+				  ((u64)ifq->id << IORING_OFF_ZCRX_SHIFT);
+	}
+	if (IS_ERR(ptr))
+		return PTR_ERR(ptr);
+
+	region->ptr = ptr;
+	ifq->rq_head = ptr + IO_ZCRX_RQ_HEAD_OFF;
+	ifq->rq_tail = ptr + IO_ZCRX_RQ_TAIL_OFF;
+	ifq->rqes = ptr + IO_ZCRX_RQES_OFF;
+	return 0;
+}
+
+static void io_zcrx_unaccount(struct io_zcrx_ifq *ifq, unsigned long nr_pages)
+{
+	if (ifq->user)
+		__io_unaccount_mem(ifq->user, nr_pages);
+	atomic64_sub(nr_pages, &ifq->mm_account->pinned_vm);
+}
+
+static int io_zcrx_account(struct io_zcrx_ifq *ifq, unsigned long nr_pages)
+{
+	int ret;
+
+	if (ifq->user) {
+		ret = __io_account_mem(ifq->user, nr_pages);
+		if (ret)
+			return ret;
+	}
+	atomic64_add(nr_pages, &ifq->mm_account->pinned_vm);
+	return 0;
+}
+
+static void io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
+			       struct io_zcrx_area *area)
+{
+	unsigned long i;
+
+	for (i = 0; i < area->nr_mapped; i++) {
+		struct net_iov *niov = &area->nia.niovs[i];
+
+		dma_unmap_page_attrs(ifq->dev, net_iov_dma_addr(niov),
+				     PAGE_SIZE, DMA_FROM_DEVICE,
+				     DMA_ATTR_SKIP_CPU_SYNC);
+		net_mp_niov_set_dma_addr(niov, 0);
+	}
+	area->nr_mapped = 0;
+	area->is_mapped = false;
+}
+
+static int io_zcrx_map_area(struct io_zcrx_ifq *ifq, struct io_zcrx_area *area)
+{
+	unsigned long i;
+
+	for (i = 0; i < area->nia.num_niovs; i++) {
+		struct net_iov *niov = &area->nia.niovs[i];
+		dma_addr_t dma;
+
+		dma = dma_map_page_attrs(ifq->dev, area->nia.pages[i], 0,
+					 PAGE_SIZE, DMA_FROM_DEVICE,
+					 DMA_ATTR_SKIP_CPU_SYNC);
+		if (dma_mapping_error(ifq->dev, dma))
+			goto err_unmap;
+		if (net_mp_niov_set_dma_addr(niov, dma)) {
+			dma_unmap_page_attrs(ifq->dev, dma, PAGE_SIZE,
+					     DMA_FROM_DEVICE,
+					     DMA_ATTR_SKIP_CPU_SYNC);
+			goto err_unmap;
+		}
+		area->nr_mapped++;
+	}
+	area->is_mapped = true;
+	return 0;
+
+err_unmap:
+	io_zcrx_unmap_area(ifq, area);
+	return -ENOMEM;
+}
+
+static void io_zcrx_free_area(struct io_zcrx_area *area)
+{
+	struct io_zcrx_ifq *ifq = area->ifq;
+
+	io_zcrx_unmap_area(ifq, area);
+	if (area->nia.pages)
+		io_pages_free(&area->nia.pages, area->nia.num_niovs);
+	if (area->acct_pages)
+		io_zcrx_unaccount(ifq, area->acct_pages);
+	kvfree(area->freelist);
+	kvfree(area->nia.niovs);
+	kvfree(area->user_refs);
+	kfree(area);
+}
+
+static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg)
+{
+	/* dma-buf areas (IORING_ZCRX_AREA_DMABUF) are not supported yet */
+	if (reg->flags || reg->dmabuf_fd)
+		return -EINVAL;
+	if (reg->rq_area_token)
+		return -EINVAL;
+	if (!mem_is_zero(reg->__resv2, sizeof(reg->__resv2)))
+		return -EINVAL;
+	if (!reg->addr || !reg->len)
+		return -EINVAL;
+	if ((reg->addr | reg->len) & ~PAGE_MASK)
+		return -EINVAL;
+	if (reg->len > IO_ZCRX_MAX_AREA_LEN)
+		return -EINVAL;
+	return 0;
+}
+
+static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
+			       struct io_uring_zcrx_area_reg *reg)
+{
+	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
+	struct io_zcrx_area *area;
+	struct net_iov *niovs;
+	struct page **pages;
+	unsigned long i;
+	int nr, ret;
+
+	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
+	if (!area)
+		return -ENOMEM;
+	area->ifq = ifq;
+	spin_lock_init(&area->freelist_lock);
+
+	ret = io_zcrx_account(ifq, nr_pages);
+	if (ret)
+		goto err_free;
+	area->acct_pages = nr_pages;
+
+	pages = io_pin_pages(reg->addr, reg->len, &nr);
+	if (IS_ERR(pages)) {
+		ret = PTR_ERR(pages);
+		goto err_free;
+	}
+	if (WARN_ON_ONCE(nr != nr_pages)) {
+		io_pages_free(&pages, nr);
+		ret = -EFAULT;
+		goto err_free;
+	}
+
+	ret = -ENOMEM;
+	niovs = kvmalloc_array(nr_pages, sizeof(*niovs), GFP_KERNEL_ACCOUNT);
+	if (!niovs) {
+		io_pages_free(&pages, nr);
+		goto err_free;
+	}
+	net_iov_area_init(&area->nia, niovs, nr_pages, NET_IOV_IOURING,
+			  reg->addr, pages);
+
+	area->freelist = kvmalloc_array(nr_pages, sizeof(area->freelist[0]),
+					GFP_KERNEL_ACCOUNT);
+	if (!area->freelist)
+		goto err_free;
+	area->user_refs = kvcalloc(nr_pages, sizeof(area->user_refs[0]),
+				   GFP_KERNEL_ACCOUNT);
+	if (!area->user_refs)
+		goto err_free;
+	for (i = 0; i < nr_pages; i++)
+		area->freelist[i] = i;
+	area->free_count = nr_pages;
+
+	ret = io_zcrx_map_area(ifq, area);
+	if (ret)
+		goto err_free;
+
+	/* one area per ifq for now */
+	area->area_id = 0;
+	reg->rq_area_token = (u64)area->area_id << IORING_ZCRX_AREA_SHIFT;
+	ifq->area = area;
+	return 0;
+
+err_free:
+	io_zcrx_free_area(area);
+	return ret;
+}
+
+static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
+{
+	struct io_zcrx_ifq *ifq;
+
+	ifq = kzalloc(sizeof(*ifq), GFP_KERNEL_ACCOUNT);
+	if (!ifq)
+		return NULL;
+
+	refcount_set(&ifq->refs, 1);
+	spin_lock_init(&ifq->rq_lock);
+	if (ctx->user)
+		ifq->user = get_uid(ctx->user);
+	mmgrab(ctx->mm_account);
+	ifq->mm_account = ctx->mm_account;
+	return ifq;
+}
+
+static void io_zcrx_ifq_free(struct io_zcrx_ifq *ifq)
+{
+	if (ifq->area)
+		io_zcrx_free_area(ifq->area);
+	io_zcrx_free_region(&ifq->region);
+	if (ifq->dev)
+		put_device(ifq->dev);
+	if (ifq->user)
+		free_uid(ifq->user);
+	mmdrop(ifq->mm_account);
+	kfree(ifq);
+}
+
+static void io_zcrx_ifq_put(struct io_zcrx_ifq *ifq)
+{
+	if (refcount_dec_and_test(&ifq->refs))
+		io_zcrx_ifq_free(ifq);
+}
+
+static void io_zcrx_drop_netdev(struct io_zcrx_ifq *ifq)
+{
+	ASSERT_RTNL();
+
+	if (!ifq->netdev)
+		return;
+	netdev_put(ifq->netdev, &ifq->netdev_tracker);
+	ifq->netdev = NULL;
+}
+
+static int io_zcrx_open_queue(struct io_zcrx_ifq *ifq)
+{
+	struct pp_memory_provider_params p = {
+		.mp_ops = &io_uring_pp_zc_ops,
+		.mp_priv = ifq,
+	};
+	int ret;
+
+	rtnl_lock();
+	ret = __net_mp_open_rxq(ifq->netdev, ifq->if_rxq, &p, NULL);
+	rtnl_unlock();
+	return ret;
+}
+
+/* Unbind the queue and restart it with ordinary memory, once. */
+static void io_zcrx_close_queue(struct io_zcrx_ifq *ifq)
+{
+	struct pp_memory_provider_params p = {
+		.mp_ops = &io_uring_pp_zc_ops,
+		.mp_priv = ifq,
+	};
+
+	rtnl_lock();
+	if (ifq->netdev) {
+		__net_mp_close_rxq(ifq->netdev, ifq->if_rxq, &p);
+		io_zcrx_drop_netdev(ifq);
+	}
+	rtnl_unlock();
+}
+
+static void io_zcrx_return_niov_freelist(struct net_iov *niov)
+{
+	struct io_zcrx_area *area = io_zcrx_iov_to_area(niov);
+
+	spin_lock_bh(&area->freelist_lock);
+	area->freelist[area->free_count++] = net_iov_idx(niov);
+	spin_unlock_bh(&area->freelist_lock);
+}
+
+/* Give back a buffer nobody holds any more, to its page pool if any. */
+static void io_zcrx_return_niov(struct net_iov *niov)
+{
+	netmem_ref netmem = net_iov_to_netmem(niov);
+
+	if (!niov->pp) {
+		/* not from a page pool: a copy fallback buffer */
+		io_zcrx_return_niov_freelist(niov);
+		return;
+	}
+	page_pool_put_unrefed_netmem(niov->pp, netmem, -1, false);
+}
+
+/*
+ * Take back every buffer still in the user's hands. Only once the queue
+ * is unbound: the refill ring is not consumed any more.
+ */
+static void io_zcrx_scrub(struct io_zcrx_ifq *ifq)
+{
+	struct io_zcrx_area *area = ifq->area;
+	unsigned long i;
+
+	if (!area)
+		return;
+
+	for (i = 0; i < area->nia.num_niovs; i++) {
+		struct net_iov *niov = &area->nia.niovs[i];
+		int nr;
+
+		if (!atomic_read(io_get_user_counter(niov)))
+			continue;
+		nr = atomic_xchg(io_get_user_counter(niov), 0);
+		if (nr && !page_pool_unref_netmem(net_iov_to_netmem(niov), nr))
+			io_zcrx_return_niov(niov);
+	}
+}
+
+/**
+ * io_register_zcrx_ifq() - IORING_REGISTER_ZCRX_IFQ
+ * @ctx: the ring, with uring_lock held
+ * @arg: the user's &struct io_uring_zcrx_ifq_reg
+ *
+ * Return: 0, with the results written back to the user's structures, or
+ * -EPERM without CAP_NET_ADMIN, -EINVAL for a ring without DEFER_TASKRUN
+ * and CQE32 or an invalid argument, -EFAULT if the arguments cannot be
+ * read or the results written, -ENODEV if @if_idx names no device,
+ * -ENOMEM if the area exceeds the locked-memory limit, or the errno of the
+ * net/zcrx layer's refusal to bind the queue (see __net_mp_open_rxq()).
+ */
+int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
+			 struct io_uring_zcrx_ifq_reg __user *arg)
+{
+	struct io_uring_zcrx_area_reg area;
+	struct io_uring_zcrx_ifq_reg reg;
+	struct io_uring_region_desc rd;
+	struct io_zcrx_ifq *ifq;
+	u32 id;
+	int ret;
+
+	lockdep_assert_held(&ctx->uring_lock);
+
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	/* completions are 32 bytes, posted from the task */
+	if (!(ctx->flags & IORING_SETUP_DEFER_TASKRUN))
+		return -EINVAL;
+	if (!(ctx->flags & IORING_SETUP_CQE32))
+		return -EINVAL;
+	if (copy_from_user(&reg, arg, sizeof(reg)))
+		return -EFAULT;
+	if (!mem_is_zero(reg.__resv, sizeof(reg.__resv)) || reg.zcrx_id)
+		return -EINVAL;
+	/* ZCRX_REG_IMPORT and ZCRX_REG_NODEV are not supported yet */
+	if (reg.flags)
+		return -EINVAL;
+	/* buffers are pages */
+	if (reg.rx_buf_len && reg.rx_buf_len != PAGE_SIZE)
+		return -EINVAL;
+	if (!reg.rq_entries)
+		return -EINVAL;
+	if (reg.rq_entries > IO_RQ_MAX_ENTRIES) {
+		if (!(ctx->flags & IORING_SETUP_CLAMP))
+			return -EINVAL;
+		reg.rq_entries = IO_RQ_MAX_ENTRIES;
+	}
+	reg.rq_entries = roundup_pow_of_two(reg.rq_entries);
+	if (copy_from_user(&rd, u64_to_user_ptr(reg.region_ptr), sizeof(rd)))
+		return -EFAULT;
+	if (copy_from_user(&area, u64_to_user_ptr(reg.area_ptr), sizeof(area)))
+		return -EFAULT;
+	ret = io_zcrx_validate_area(&area);
+	if (ret)
+		return ret;
+
+	ifq = io_zcrx_ifq_alloc(ctx);
+	if (!ifq)
+		return -ENOMEM;
+	ifq->rq_entries = reg.rq_entries;
+	ifq->if_idx = reg.if_idx;
+	ifq->if_rxq = reg.if_rxq;
+
+	/* reserve the id, published only once the ifq is complete */
+	ret = xa_alloc(&ctx->zcrx_ctxs, &id, NULL,
+		       XA_LIMIT(0, IO_ZCRX_MAX_IFQS - 1), GFP_KERNEL);
+	if (ret)
+		goto err_put;
+	ifq->id = id;
+
+	ret = io_zcrx_create_region(ifq, &rd);
+	if (ret)
+		goto err_erase;
+
+	ifq->netdev = netdev_get_by_index(current->nsproxy->net_ns, reg.if_idx,
+					  &ifq->netdev_tracker, GFP_KERNEL);
+	if (!ifq->netdev) {
+		ret = -ENODEV;
+		goto err_erase;
+	}
+	/* the device that DMAs, as drivers pass it to their page pools */
+	ifq->dev = ifq->netdev->dev.parent;
+	if (!ifq->dev) {
+		ret = -EOPNOTSUPP;
+		goto err_drop_netdev;
+	}
+	get_device(ifq->dev);
+
+	ret = io_zcrx_create_area(ifq, &area);
+	if (ret)
+		goto err_drop_netdev;
+
+	ret = io_zcrx_open_queue(ifq);
+	if (ret)
+		goto err_drop_netdev;
+
+	reg.zcrx_id = id;
+	reg.offsets.head = IO_ZCRX_RQ_HEAD_OFF;
+	reg.offsets.tail = IO_ZCRX_RQ_TAIL_OFF;
+	reg.offsets.rqes = IO_ZCRX_RQES_OFF;
+	if (copy_to_user(arg, &reg, sizeof(reg)) ||
+	    copy_to_user(u64_to_user_ptr(reg.region_ptr), &rd, sizeof(rd)) ||
+	    copy_to_user(u64_to_user_ptr(reg.area_ptr), &area, sizeof(area))) {
+		ret = -EFAULT;
+		goto err_close;
+	}
+
+	/* a reserved entry: storing needs no memory */
+	WARN_ON_ONCE(xa_is_err(xa_store(&ctx->zcrx_ctxs, id, ifq, GFP_KERNEL)));
+	return 0;
+
+err_close:
+	io_zcrx_close_queue(ifq);
+	io_zcrx_scrub(ifq);
+	goto err_erase;
+err_drop_netdev:
+	rtnl_lock();
+	io_zcrx_drop_netdev(ifq);
+	rtnl_unlock();
+err_erase:
+	xa_erase(&ctx->zcrx_ctxs, id);
+err_put:
+	io_zcrx_ifq_put(ifq);
+	return ret;
+}
+
+/**
+ * io_shutdown_zcrx_ifqs() - unbind the ring's queues and reclaim buffers
+ * @ctx: the ring, exiting, with uring_lock held
+ *
+ * Unbinds every queue once, then takes back the buffers the user still
+ * holds. May be called repeatedly while the ring's requests are cancelled.
+ */
+void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx)
+{
+	struct io_zcrx_ifq *ifq;
+	unsigned long index;
+
+	lockdep_assert_held(&ctx->uring_lock);
+
+	xa_for_each(&ctx->zcrx_ctxs, index, ifq) {
+		if (!ifq->closed) {
+			io_zcrx_close_queue(ifq);
+			ifq->closed = true;
+		}
+		io_zcrx_scrub(ifq);
+	}
+}
+
+/**
+ * io_unregister_zcrx_ifqs() - drop the ring's ifqs
+ * @ctx: the ring, being freed, with uring_lock held
+ *
+ * Each ifq is freed when the last page pool using it is destroyed, which
+ * may be later: buffers can still sit in sockets' receive queues.
+ */
+void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx)
+{
+	struct io_zcrx_ifq *ifq;
+	unsigned long index;
+
+	lockdep_assert_held(&ctx->uring_lock);
+
+	xa_for_each(&ctx->zcrx_ctxs, index, ifq) {
+		xa_erase(&ctx->zcrx_ctxs, index);
+		if (WARN_ON_ONCE(!ifq->closed))
+			io_zcrx_close_queue(ifq);
+		io_zcrx_scrub(ifq);
+		io_zcrx_ifq_put(ifq);
+	}
+	xa_destroy(&ctx->zcrx_ctxs);
+}
+
+/**
+ * io_zcrx_ifq_lookup() - find a complete ifq by its zcrx_id
+ * @ctx: the ring
+ * @id: the zcrx_id the user passed
+ *
+ * An ifq is published when complete and removed only when the ring is
+ * freed, so the result stays valid for as long as the caller holds a
+ * reference on the ring: a request, an mmap() of the ring's file.
+ *
+ * Return: the ifq, or NULL if there is none with @id.
+ */
+struct io_zcrx_ifq *io_zcrx_ifq_lookup(struct io_ring_ctx *ctx,
+				       unsigned int id)
+{
+	return xa_load(&ctx->zcrx_ctxs, id);
+}
+
+/**
+ * io_zcrx_region_ptr() - find the refill ring region for an mmap offset
+ * @ctx: the ring
+ * @id: the ifq id from the offset
+ *
+ * Return: the region's kernel address, or ERR_PTR(-EINVAL) if there is no
+ * such ifq or its region is user memory, which is not mapped this way.
+ */
+void *io_zcrx_region_ptr(struct io_ring_ctx *ctx, unsigned int id)
+{
+	struct io_zcrx_ifq *ifq = io_zcrx_ifq_lookup(ctx, id);
+
+	if (!ifq || ifq->region.is_user)
+		return ERR_PTR(-EINVAL);
+	return ifq->region.ptr;
+}
+
+/**
+ * io_zcrx_mmap() - map a kernel-allocated refill ring region
+ * @ctx: the ring
+ * @vma: the user's mapping, no larger than the region
+ * @id: the ifq id from the offset
+ *
+ * Return: 0 or a negative errno.
+ */
+int io_zcrx_mmap(struct io_ring_ctx *ctx, struct vm_area_struct *vma,
+		 unsigned int id)
+{
+	struct io_zcrx_ifq *ifq = io_zcrx_ifq_lookup(ctx, id);
+	unsigned long nr_pages = vma_pages(vma);
+
+	if (!ifq || ifq->region.is_user)
+		return -EINVAL;
+	if (nr_pages > ifq->region.nr_pages)
+		return -EINVAL;
+	return io_uring_mmap_pages(ctx, vma, ifq->region.pages, nr_pages);
+}
+
+/**
+ * io_zcrx_show_fdinfo() - print the ring's ifqs and their counters
+ * @ctx: the ring, with uring_lock held
+ * @m: the ring's fdinfo
+ */
+void io_zcrx_show_fdinfo(struct io_ring_ctx *ctx, struct seq_file *m)
+{
+	struct io_zcrx_ifq *ifq;
+	unsigned long index;
+
+	lockdep_assert_held(&ctx->uring_lock);
+
+	if (xa_empty(&ctx->zcrx_ctxs))
+		return;
+
+	seq_puts(m, "ZcrxIfqs:\n");
+	xa_for_each(&ctx->zcrx_ctxs, index, ifq) {
+		struct io_zcrx_stats *s = &ifq->stats;
+		struct io_zcrx_area *area = ifq->area;
+
+		seq_printf(m, "  %u: ifindex=%u rxq=%u bound=%d rq_entries=%u",
+			   ifq->id, ifq->if_idx, ifq->if_rxq,
+			   !!READ_ONCE(ifq->netdev), ifq->rq_entries);
+		seq_printf(m, " area_pages=%zu free=%u",
+			   area->nia.num_niovs, READ_ONCE(area->free_count));
+		seq_printf(m, " alloc_misses=%lld rq_rejected=%lld",
+			   atomic64_read(&s->alloc_misses),
+			   atomic64_read(&s->rq_rejected));
+		seq_printf(m, " zc_bytes=%lld zc_frags=%lld copy_bytes=%lld copy_frags=%lld\n",
+			   atomic64_read(&s->zc_bytes),
+			   atomic64_read(&s->zc_frags),
+			   atomic64_read(&s->copy_bytes),
+			   atomic64_read(&s->copy_frags));
+	}
+}
+
+static u32 io_zcrx_rqring_entries(struct io_zcrx_ifq *ifq)
+{
+	u32 entries;
+
+	/* pairs with the user's store-release of the tail */
+	entries = smp_load_acquire(ifq->rq_tail) - ifq->cached_rq_head;
+	return min(entries, ifq->rq_entries);
+}
+
+/*
+ * Validate an entry the user returned; nothing in it is trusted. The
+ * offset may point anywhere inside the buffer: a driver may have placed
+ * several fragments in one.
+ */
+static struct net_iov *io_zcrx_parse_rqe(struct io_zcrx_ifq *ifq,
+					 const struct io_uring_zcrx_rqe *rqe)
+{
+	struct io_zcrx_area *area = ifq->area;
+	u64 off = READ_ONCE(rqe->off);
+	unsigned long niov_idx;
+
+	if (unlikely((off & IORING_ZCRX_AREA_MASK) >> IORING_ZCRX_AREA_SHIFT !=
+		     area->area_id))
+		return NULL;
+	niov_idx = (off & ~IORING_ZCRX_AREA_MASK) >> PAGE_SHIFT;
+	if (unlikely(niov_idx >= area->nia.num_niovs))
+		return NULL;
+	niov_idx = array_index_nospec(niov_idx, area->nia.num_niovs);
+	return &area->nia.niovs[niov_idx];
+}
+
+/* Receiving */
+
+/* skbs a single issue may consume before it requeues, as multishot recv */
+#define IO_SKBS_PER_CALL_LIMIT	20
+
+/**
+ * struct io_zcrx_args - state of one io_zcrx_recv() call
+ * @req: the RECV_ZC request
+ * @ifq: the ifq its completions point into
+ * @nr_skbs: skbs looked at so far
+ * @err: the error that stopped the walk after some data was completed
+ */
+struct io_zcrx_args {
+	struct io_kiocb		*req;
+	struct io_zcrx_ifq	*ifq;
+	unsigned int		nr_skbs;
+	int			err;
+};
+
+/*
+ * Post a completion for @len bytes at @off in @niov. The 32-byte CQE
+ * carries the area token and the data's offset in the area.
+ */
+static bool io_zcrx_queue_cqe(struct io_kiocb *req, struct net_iov *niov,
+			      struct io_zcrx_ifq *ifq, unsigned int off,
+			      unsigned int len)
+{
+	struct io_zcrx_area *area = io_zcrx_iov_to_area(niov);
+	struct io_uring_zcrx_cqe *rcqe;
+	struct io_uring_cqe *cqe;
+
+	if (!io_defer_get_uncommited_cqe(req->ctx, &cqe))
+		return false;
+
+	cqe->user_data = req->cqe.user_data;
+	cqe->res = len;
+	cqe->flags = IORING_CQE_F_MORE;
+
+	rcqe = (struct io_uring_zcrx_cqe *)(cqe + 1);
+	rcqe->off = ((u64)area->area_id << IORING_ZCRX_AREA_SHIFT) +
+		    ((u64)net_iov_idx(niov) << PAGE_SHIFT) + off;
+	rcqe->__pad = 0;
+	trace_io_uring_complete(req->ctx, req, cqe->user_data, cqe->res,
+				cqe->flags, rcqe->off, 0);
+	return true;
+}
+
+/*
+ * Take back what the user returned through the refill ring, outside of
+ * any page pool: buffers of the copy fallback go to the free list, page
+ * pool buffers to their pool. For when the copy fallback finds no free
+ * buffer, which must not depend on the bound queue allocating.
+ */
+static void io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
+{
+	unsigned int mask = ifq->rq_entries - 1;
+	unsigned int entries, rejected = 0;
+
+	spin_lock_bh(&ifq->rq_lock);
+	entries = io_zcrx_rqring_entries(ifq);
+	while (entries--) {
+		struct io_uring_zcrx_rqe *rqe;
+		struct net_iov *niov;
+
+		rqe = &ifq->rqes[ifq->cached_rq_head++ & mask];
+		niov = io_zcrx_parse_rqe(ifq, rqe);
+		if (!niov || !io_zcrx_put_niov_uref(niov)) {
+			rejected++;
+			continue;
+		}
+		if (!page_pool_unref_netmem(net_iov_to_netmem(niov), 1))
+			io_zcrx_return_niov(niov);
+	}
+	smp_store_release(ifq->rq_head, ifq->cached_rq_head);
+	spin_unlock_bh(&ifq->rq_lock);
+
+	if (rejected)
+		atomic64_add(rejected, &ifq->stats.rq_rejected);
+}
+
+static struct net_iov *io_zcrx_get_free_niov(struct io_zcrx_area *area)
+{
+	struct net_iov *niov = NULL;
+
+	spin_lock_bh(&area->freelist_lock);
+	if (area->free_count)
+		niov = &area->nia.niovs[area->freelist[--area->free_count]];
+	spin_unlock_bh(&area->freelist_lock);
+	return niov;
+}
+
+/* A free buffer of the area for the copy fallback, with one reference. */
+static struct net_iov *io_zcrx_alloc_fallback(struct io_zcrx_ifq *ifq)
+{
+	struct net_iov *niov;
+
+	niov = io_zcrx_get_free_niov(ifq->area);
+	if (!niov) {
+		io_zcrx_ring_reclaim(ifq);
+		niov = io_zcrx_get_free_niov(ifq->area);
+	}
+
+	/* the user's reference, as for buffers from a page pool */
+	if (niov)
+		page_pool_fragment_netmem(net_iov_to_netmem(niov), 1);
+	return niov;
+}
+
+/*
+ * Copy @len bytes at @src_off in the (possibly compound) @src_page into
+ * free buffers of the area, a completion per buffer. For data the NIC did
+ * not place in the area: headers, packets without header split, packets
+ * received on another queue.
+ *
+ * Return: bytes copied, or -ENOMEM if no buffer was free, -ENOSPC if the
+ * CQ was full, when nothing was copied.
+ */
+static ssize_t io_zcrx_copy_chunk(struct io_kiocb *req,
+				  struct io_zcrx_ifq *ifq,
+				  struct page *src_page, size_t src_off,
+				  size_t len)
+{
+	size_t copied = 0;
+	int ret = 0;
+
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE);
+		struct net_iov *niov;
+		size_t done = 0;
+		void *dst;
+
+		niov = io_zcrx_alloc_fallback(ifq);
+		if (!niov) {
+			atomic64_inc(&ifq->stats.alloc_misses);
+			ret = -ENOMEM;
+			break;
+		}
+
+		dst = kmap_local_page(net_iov_page(niov));
+		while (done < n) {
+			struct page *page = nth_page(src_page,
+						     src_off >> PAGE_SHIFT);
+			unsigned int poff = offset_in_page(src_off);
+			size_t chunk = min_t(size_t, n - done, PAGE_SIZE - poff);
+			void *src = kmap_local_page(page);
+
+			memcpy(dst + done, src + poff, chunk);
+			kunmap_local(src);
+			done += chunk;
+			src_off += chunk;
+		}
+		kunmap_local(dst);
+
+		if (!io_zcrx_queue_cqe(req, niov, ifq, 0, n)) {
+			io_zcrx_return_niov_freelist(niov);
+			ret = -ENOSPC;
+			break;
+		}
+		io_zcrx_get_niov_uref(niov);
+		atomic64_add(n, &ifq->stats.copy_bytes);
+		atomic64_inc(&ifq->stats.copy_frags);
+		len -= n;
+		copied += n;
+	}
+	return copied ? copied : ret;
+}
+
+/*
+ * Complete @len bytes at @off in @frag: a buffer of this ifq's area is
+ * handed to the user as it is, anything else is copied.
+ */
+static int io_zcrx_recv_frag(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+			     const skb_frag_t *frag, unsigned int off,
+			     unsigned int len)
+{
+	struct net_iov *niov;
+	struct page_pool *pp;
+
+	if (!skb_frag_is_net_iov(frag))
+		return io_zcrx_copy_chunk(req, ifq, skb_frag_page(frag),
+					  skb_frag_off(frag) + off, len);
+
+	/* another provider's memory, or another ifq's: not ours to give */
+	niov = netmem_to_net_iov(frag->netmem);
+	pp = niov->pp;
+	if (!pp || pp->mp_ops != &io_uring_pp_zc_ops || pp->mp_priv != ifq)
+		return -EFAULT;
+
+	off += skb_frag_off(frag);
+	if (!io_zcrx_queue_cqe(req, niov, ifq, off, len))
+		return -ENOSPC;
+
+	/* the user reads what the device wrote */
+	if (dma_dev_need_sync(ifq->dev))
+		dma_sync_single_range_for_cpu(ifq->dev, net_iov_dma_addr(niov),
+					      off, len, DMA_FROM_DEVICE);
+	/*
+	 * The user's page pool reference keeps the buffer from being
+	 * recycled once the skb lets go of it; taken before the user
+	 * reference, which is what the refill path trusts.
+	 */
+	page_pool_ref_netmem(net_iov_to_netmem(niov));
+	io_zcrx_get_niov_uref(niov);
+	atomic64_add(len, &ifq->stats.zc_bytes);
+	atomic64_inc(&ifq->stats.zc_frags);
+	return len;
+}
+
+/* tcp_read_sock() actor: complete up to @len bytes of @skb from @offset. */
+static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
+			    unsigned int offset, size_t len)
+{
+	struct io_zcrx_args *args = desc->arg.data;
+	struct io_zcrx_ifq *ifq = args->ifq;
+	struct io_kiocb *req = args->req;
+	unsigned int start, start_off = offset;
+	struct sk_buff *frag_iter;
+	int i, ret = 0;
+
+	len = min_t(size_t, len, desc->count);
+	/*
+	 * tcp_read_sock() calls once more after desc->count reached 0;
+	 * returning 0 ends its loop.
+	 */
+	if (!len)
+		return 0;
+	if (unlikely(args->nr_skbs++ > IO_SKBS_PER_CALL_LIMIT))
+		return -EAGAIN;
+
+	if (unlikely(offset < skb_headlen(skb))) {
+		size_t to_copy = min_t(size_t, skb_headlen(skb) - offset, len);
+		ssize_t copied;
+
+		copied = io_zcrx_copy_chunk(req, ifq, virt_to_page(skb->data),
+					    offset_in_page(skb->data) + offset,
+					    to_copy);
+		if (copied < 0) {
+			ret = copied;
+			goto out;
+		}
+		offset += copied;
+		len -= copied;
+		if (!len || offset != skb_headlen(skb))
+			goto out;
+	}
+
+	start = skb_headlen(skb);
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+		unsigned int end = start + skb_frag_size(frag);
+
+		if (WARN_ON_ONCE(start > offset + len))
+			return -EFAULT;
+		if (offset < end) {
+			unsigned int copy = min_t(size_t, end - offset, len);
+
+			ret = io_zcrx_recv_frag(req, ifq, frag, offset - start,
+						copy);
+			if (ret < 0)
+				goto out;
+			offset += ret;
+			len -= ret;
+			if (!len || ret != copy)
+				goto out;
+		}
+		start = end;
+	}
+
+	skb_walk_frags(skb, frag_iter) {
+		unsigned int end = start + frag_iter->len;
+
+		if (WARN_ON_ONCE(start > offset + len))
+			return -EFAULT;
+		if (offset < end) {
+			unsigned int copy = min_t(size_t, end - offset, len);
+
+			ret = io_zcrx_recv_skb(desc, frag_iter, offset - start,
+					       copy);
+			if (ret < 0)
+				goto out;
+			offset += ret;
+			len -= ret;
+			if (!len || ret != copy)
+				goto out;
+		}
+		start = end;
+	}
+
+out:
+	if (offset == start_off)
+		return ret;
+	/* tcp_read_sock() sees progress; the request must see the error */
+	if (ret < 0 && ret != -EAGAIN && !args->err)
+		args->err = ret;
+	desc->count -= offset - start_off;
+	return offset - start_off;
+}
+
+static int io_zcrx_tcp_recvmsg(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+			       struct sock *sk, unsigned int issue_flags,
+			       unsigned int *outlen)
+{
+	unsigned int len = *outlen;
+	struct io_zcrx_args args = {
+		.req = req,
+		.ifq = ifq,
+	};
+	read_descriptor_t rd_desc = {
+		.count = len ? len : UINT_MAX,
+		.arg.data = &args,
+	};
+	int ret;
+
+	lock_sock(sk);
+	ret = tcp_read_sock(sk, &rd_desc, io_zcrx_recv_skb);
+	if (len && ret > 0)
+		*outlen = len - ret;
+	if (ret > 0 && args.err) {
+		/*
+		 * Data was completed, but a full CQ or a lack of buffers
+		 * left the rest in the socket: end the request so that the
+		 * user re-arms, rather than wait for a wakeup that more
+		 * data may never bring.
+		 */
+		ret = args.err;
+	} else if (ret <= 0) {
+		if (ret < 0 || sock_flag(sk, SOCK_DONE))
+			goto out;
+		if (sk->sk_err)
+			ret = sock_error(sk);
+		else if (sk->sk_shutdown & RCV_SHUTDOWN)
+			goto out;
+		else if (sk->sk_state == TCP_CLOSE)
+			ret = -ENOTCONN;
+		else
+			ret = -EAGAIN;
+	} else if (unlikely(args.nr_skbs > IO_SKBS_PER_CALL_LIMIT) &&
+		   (issue_flags & IO_URING_F_MULTISHOT)) {
+		/* let others run, then go on: like multishot recv's retries */
+		ret = IOU_REQUEUE;
+	} else if (sock_flag(sk, SOCK_DONE)) {
+		/* the peer closed: come back until the final 0 */
+		if (issue_flags & IO_URING_F_MULTISHOT)
+			ret = IOU_REQUEUE;
+		else
+			ret = -EAGAIN;
+	}
+out:
+	release_sock(sk);
+	return ret;
+}
+
+/**
+ * io_zcrx_recv() - receive from a TCP socket into an ifq's area
+ * @req: the RECV_ZC request, issued by the ring's task
+ * @ifq: the ifq whose area the completions point into
+ * @sock: the socket
+ * @issue_flags: the request's issue flags
+ * @len: bytes still to receive, 0 for no limit; decreased by what was
+ *	received
+ *
+ * Posts a completion for every fragment received: buffers of @ifq's area
+ * are handed over as they are, other data is copied into free buffers.
+ *
+ * Return: bytes received, 0 at EOF, -EAGAIN if nothing is there yet,
+ * %IOU_REQUEUE to come back later, or a negative errno: -EPROTONOSUPPORT
+ * for a socket that is not TCP, -ENOSPC if the CQ is full, -ENOMEM if no
+ * buffer was free for a copy, -EFAULT for a buffer of another provider.
+ */
+int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+		 struct socket *sock, unsigned int issue_flags,
+		 unsigned int *len)
+{
+	struct sock *sk = sock->sk;
+	const struct proto *prot = READ_ONCE(sk->sk_prot);
+
+	if (prot->recvmsg != tcp_recvmsg)
+		return -EPROTONOSUPPORT;
+
+	sock_rps_record_flow(sk);
+	return io_zcrx_tcp_recvmsg(req, ifq, sk, issue_flags, len);
+}
+
+/* The memory provider */
+
+static inline struct io_zcrx_ifq *io_pp_to_ifq(struct page_pool *pool)
+{
+	return pool->mp_priv;
+}
+
+static void io_zcrx_sync_for_device(const struct page_pool *pool,
+				    struct net_iov *niov)
+{
+	if (!pool->dma_sync || !dma_dev_need_sync(pool->p.dev))
+		return;
+	dma_sync_single_range_for_device(pool->p.dev, net_iov_dma_addr(niov),
+					 pool->p.offset, pool->p.max_len,
+					 pool->p.dma_dir);
+}
+
+/* Take the buffers the user returned into @pool's cache. */
+static void io_zcrx_ring_refill(struct page_pool *pool,
+				struct io_zcrx_ifq *ifq)
+{
+	unsigned int mask = ifq->rq_entries - 1;
+	unsigned int entries, rejected = 0;
+
+	spin_lock_bh(&ifq->rq_lock);
+	entries = io_zcrx_rqring_entries(ifq);
+	entries = min_t(unsigned int, entries,
+			PP_ALLOC_CACHE_REFILL - pool->alloc.count);
+	while (entries--) {
+		struct io_uring_zcrx_rqe *rqe;
+		struct net_iov *niov;
+		netmem_ref netmem;
+
+		rqe = &ifq->rqes[ifq->cached_rq_head++ & mask];
+		niov = io_zcrx_parse_rqe(ifq, rqe);
+		if (!niov || !io_zcrx_put_niov_uref(niov)) {
+			rejected++;
+			continue;
+		}
+		/* the user's page pool reference */
+		netmem = net_iov_to_netmem(niov);
+		if (page_pool_unref_netmem(netmem, 1))
+			continue;
+		if (unlikely(niov->pp != pool)) {
+			/* from an older pool of the queue, or no pool */
+			io_zcrx_return_niov(niov);
+			continue;
+		}
+		io_zcrx_sync_for_device(pool, niov);
+		net_mp_netmem_place_in_cache(pool, netmem);
+	}
+	/* the entries are consumed: pairs with the user's load of head */
+	smp_store_release(ifq->rq_head, ifq->cached_rq_head);
+	spin_unlock_bh(&ifq->rq_lock);
+
+	if (rejected)
+		atomic64_add(rejected, &ifq->stats.rq_rejected);
+}
+
+/* Take free buffers into @pool's cache. */
+static void io_zcrx_refill_slow(struct page_pool *pool,
+				struct io_zcrx_ifq *ifq)
+{
+	struct io_zcrx_area *area = ifq->area;
+
+	spin_lock_bh(&area->freelist_lock);
+	while (area->free_count && pool->alloc.count < PP_ALLOC_CACHE_REFILL) {
+		u32 idx = area->freelist[--area->free_count];
+		struct net_iov *niov = &area->nia.niovs[idx];
+
+		net_mp_niov_set_page_pool(pool, niov);
+		io_zcrx_sync_for_device(pool, niov);
+		net_mp_netmem_place_in_cache(pool, net_iov_to_netmem(niov));
+	}
+	spin_unlock_bh(&area->freelist_lock);
+}
+
+static netmem_ref io_pp_zc_alloc_netmems(struct page_pool *pool, gfp_t gfp)
+{
+	struct io_zcrx_ifq *ifq = io_pp_to_ifq(pool);
+
+	/* the page pool calls us only with an empty cache */
+	if (WARN_ON_ONCE(pool->alloc.count))
+		goto out_return;
+
+	io_zcrx_ring_refill(pool, ifq);
+	if (!pool->alloc.count)
+		io_zcrx_refill_slow(pool, ifq);
+	if (!pool->alloc.count) {
+		atomic64_inc(&ifq->stats.alloc_misses);
+		return 0;
+	}
+out_return:
+	return pool->alloc.cache[--pool->alloc.count];
+}
+
+static bool io_pp_zc_release_netmem(struct page_pool *pool, netmem_ref netmem)
+{
+	struct net_iov *niov;
+
+	if (WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
+		return false;
+
+	niov = netmem_to_net_iov(netmem);
+	net_mp_niov_clear_page_pool(niov);
+	io_zcrx_return_niov_freelist(niov);
+	return false;
+}
+
+static int io_pp_zc_init(struct page_pool *pool)
+{
+	struct io_zcrx_ifq *ifq = io_pp_to_ifq(pool);
+
+	if (WARN_ON_ONCE(!ifq))
+		return -EINVAL;
+	/* the area is mapped for the netdev's parent device */
+	if (pool->p.dev != ifq->dev)
+		return -EINVAL;
+	if (pool->p.order != 0)
+		return -EOPNOTSUPP;
+	if (pool->p.dma_dir != DMA_FROM_DEVICE)
+		return -EOPNOTSUPP;
+
+	refcount_inc(&ifq->refs);
+	return 0;
+}
+
+static void io_pp_zc_destroy(struct page_pool *pool)
+{
+	io_zcrx_ifq_put(io_pp_to_ifq(pool));
+}
+
+static int io_pp_nl_fill(void *mp_priv, struct sk_buff *rsp,
+			 struct netdev_rx_queue *rxq)
+{
+	int type = rxq ? NETDEV_A_QUEUE_IO_URING : NETDEV_A_PAGE_POOL_IO_URING;
+	struct io_zcrx_ifq *ifq = mp_priv;
+	struct io_zcrx_stats *s = &ifq->stats;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(rsp, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_uint(rsp, NETDEV_A_IO_URING_PROVIDER_INFO_ZC_BYTES,
+			 atomic64_read(&s->zc_bytes)) ||
+	    nla_put_uint(rsp, NETDEV_A_IO_URING_PROVIDER_INFO_ZC_FRAGS,
+			 atomic64_read(&s->zc_frags)) ||
+	    nla_put_uint(rsp, NETDEV_A_IO_URING_PROVIDER_INFO_COPY_BYTES,
+			 atomic64_read(&s->copy_bytes)) ||
+	    nla_put_uint(rsp, NETDEV_A_IO_URING_PROVIDER_INFO_COPY_FRAGS,
+			 atomic64_read(&s->copy_frags)) ||
+	    nla_put_uint(rsp, NETDEV_A_IO_URING_PROVIDER_INFO_RQ_REJECTED,
+			 atomic64_read(&s->rq_rejected)) ||
+	    nla_put_uint(rsp, NETDEV_A_IO_URING_PROVIDER_INFO_ALLOC_MISSES,
+			 atomic64_read(&s->alloc_misses))) {
+		nla_nest_cancel(rsp, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(rsp, nest);
+	return 0;
+}
+
+static void io_pp_uninstall(void *mp_priv, struct netdev_rx_queue *rxq)
+{
+	struct io_zcrx_ifq *ifq = mp_priv;
+
+	/* let the device go; the area stays mapped for its parent device */
+	io_zcrx_drop_netdev(ifq);
+}
+
+static const struct memory_provider_ops io_uring_pp_zc_ops = {
+	.alloc_netmems		= io_pp_zc_alloc_netmems,
+	.release_netmem		= io_pp_zc_release_netmem,
+	.init			= io_pp_zc_init,
+	.destroy		= io_pp_zc_destroy,
+	.nl_fill		= io_pp_nl_fill,
+	.uninstall		= io_pp_uninstall,
+};

@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcrx-recv: receive TCP connections with io_uring zero-copy receive, or
+ * with plain recv() (--copy) for comparison.
+ *
+ * Listens on PORT (IPv6, dual-stack), receives every connection into the
+ * area bound to QUEUE of IFNAME with its own RECV_ZC request, optionally
+ * checks the data against the pattern zcrx-send sends (pattern.h), and
+ * gives each buffer back through the refill ring. Prints a progress line
+ * every interval and a summary at the end (after -n connections closed,
+ * or on SIGINT), as key=value or JSON.
+ *
+ * If the queue cannot be registered it reads the device's settings and
+ * says what to change, with the ethtool commands that do it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zcrx.h"
+#include "pattern.h"
+#include "util.h"
+
+#define TAG_ACCEPT	1ULL
+#define TAG_RECV	2ULL
+#define TAG_SHIFT	56
+
+struct conn {
+	int			fd;
+	bool			open;
+	bool			reported;
+	struct zcrx_stream	st;
+};
+
+static struct {
+	const char		*ifname;
+	unsigned int		queue;
+	unsigned int		port;
+	unsigned int		conns;
+	bool			verify;
+	bool			json;
+	bool			copy;
+	bool			user_region;
+	bool			huge;
+	size_t			area_len;
+	unsigned int		rq_entries;
+	unsigned int		cq_entries;
+	size_t			buf_len;
+	double			interval;
+} opt = {
+	.queue		= -1U,
+	.area_len	= 64 << 20,
+	.cq_entries	= 4096,
+	.buf_len	= 256 << 10,
+	.interval	= 1,
+};
+
+static int stop;
+static const unsigned char *table;
+static struct conn *conns;
+static unsigned int nr_conns, closed;
+static unsigned long long bytes, errors;
+static bool verify_failed;
+static double t_first;
+
+/* io_uring state */
+static struct io_uring ring;
+static struct zcrx_area area;
+static struct zcrx_ifq ifq;
+static struct io_uring_zcrx_rqe *held;
+static unsigned int nr_held, max_held;
+/* final CQEs re-armed after; buffers that waited for refill ring space */
+static unsigned long long rearm_enospc, rearm_enomem, rq_full;
+
+static double cpu_seconds(bool sys)
+{
+	struct rusage ru;
+	struct timeval *tv = sys ? &ru.ru_stime : &ru.ru_utime;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+static noreturn void die(const char *what)
+{
+	fprintf(stderr, "zcrx-recv: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static noreturn void die_err(const char *what, int err)
+{
+	fprintf(stderr, "zcrx-recv: %s: %s\n", what, zcrx_strerror(err));
+	exit(1);
+}
+
+static int listen_on(unsigned int port)
+{
+	struct sockaddr_in6 a6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+		.sin6_addr = IN6ADDR_ANY_INIT,
+	};
+	int fd, zero = 0, one = 1;
+
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die("setsockopt");
+	if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)))
+		die("bind");
+	if (listen(fd, 128))
+		die("listen");
+	return fd;
+}
+
+static struct conn *conn_new(int fd)
+{
+	static unsigned int cap;
+	struct conn *c;
+
+	if (nr_conns == cap) {
+		cap = cap ? 2 * cap : 16;
+		conns = realloc(conns, cap * sizeof(*conns));
+		if (!conns)
+			die("realloc");
+	}
+	if (!nr_conns)
+		t_first = now();
+	c = &conns[nr_conns++];
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->open = true;
+	return c;
+}
+
+static void conn_data(struct conn *c, const void *data, size_t len)
+{
+	bytes += len;
+	if (!opt.verify) {
+		c->st.pos += len;
+		return;
+	}
+	if (zcrx_stream_check(table, &c->st, data, len) || c->reported)
+		return;
+	fprintf(stderr,
+		"zcrx-recv: connection %td: byte %llu is 0x%02x, the pattern says 0x%02x\n",
+		c - conns, (unsigned long long)c->st.bad_pos, c->st.bad_got,
+		c->st.bad_want);
+	c->reported = true;
+	verify_failed = true;
+}
+
+static void conn_close(struct conn *c)
+{
+	close(c->fd);
+	c->open = false;
+	closed++;
+}
+
+static bool done(void)
+{
+	return __atomic_load_n(&stop, __ATOMIC_RELAXED) ||
+	       (opt.conns && closed >= opt.conns);
+}
+
+/* The ifq's counters; for recv(), every byte is a copy */
+static int counters_read(struct zcrx_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!opt.copy)
+		return zcrx_stats_read(&ifq, st);
+	st->copy_bytes = bytes;
+	return 0;
+}
+
+static double zc_pct(unsigned long long zc, unsigned long long copy)
+{
+	return zc + copy ? 100.0 * zc / (zc + copy) : 0;
+}
+
+static void report_progress(double *t_last)
+{
+	static unsigned long long last_bytes;
+	static struct zcrx_stats last;
+	double t = now(), dt = t - *t_last;
+	struct zcrx_stats c;
+
+	if (!opt.interval || dt < opt.interval)
+		return;
+	/* the kernel skips the counters when it cannot lock the ring */
+	if (counters_read(&c))
+		c = last;
+	fprintf(stderr,
+		"progress t=%.1f bytes=%llu mbit_s=%.1f zc_pct=%.1f held=%u rq=%u free=%llu conns=%u closed=%u\n",
+		nr_conns ? t - t_first : 0, bytes,
+		(bytes - last_bytes) * 8 / dt / 1e6,
+		zc_pct(c.zc_bytes - last.zc_bytes,
+		       c.copy_bytes - last.copy_bytes), nr_held,
+		opt.copy ? 0 : ifq.rq_entries - zcrx_rq_space(&ifq),
+		c.free, nr_conns - closed, closed);
+	last_bytes = bytes;
+	last = c;
+	*t_last = t;
+}
+
+/* One "key=value" of the summary, or one JSON member */
+static void sum_key(const char *key)
+{
+	static bool first = true;
+
+	if (opt.json)
+		printf("%s\"%s\": ", first ? "{" : ", ", key);
+	else
+		printf("%s%s=", first ? "summary " : " ", key);
+	first = false;
+}
+
+static void sum_u(const char *key, unsigned long long v)
+{
+	sum_key(key);
+	printf("%llu", v);
+}
+
+static void sum_f(const char *key, double v)
+{
+	sum_key(key);
+	printf("%.3f", v);
+}
+
+static void sum_s(const char *key, const char *v)
+{
+	sum_key(key);
+	printf(opt.json ? "\"%s\"" : "%s", v);
+}
+
+static void summary(double cpu_user0, double cpu_sys0)
+{
+	double wall = nr_conns ? now() - t_first : 0;
+	double user = cpu_seconds(false) - cpu_user0;
+	double sys = cpu_seconds(true) - cpu_sys0;
+	struct zcrx_stats c;
+
+	counters_read(&c);
+	sum_s("mode", opt.copy ? "copy" : "zc");
+	sum_u("conns", closed);
+	sum_u("bytes", bytes);
+	sum_s("verified", !opt.verify ? "off" : verify_failed ? "no" : "yes");
+	sum_u("errors", errors);
+	sum_u("zc_bytes", c.zc_bytes);
+	sum_u("copy_bytes", c.copy_bytes);
+	sum_f("zc_pct", zc_pct(c.zc_bytes, c.copy_bytes));
+	sum_f("wall_s", wall);
+	sum_f("cpu_user_s", user);
+	sum_f("cpu_sys_s", sys);
+	sum_f("cpu_s", user + sys);
+	sum_f("cpu_s_per_gib",
+	      bytes ? (user + sys) / (bytes / (double)(1 << 30)) : 0);
+	sum_f("mib_s", wall > 0 ? bytes / wall / (1 << 20) : 0);
+	sum_u("rearm_enospc", rearm_enospc);
+	sum_u("rearm_enomem", rearm_enomem);
+	sum_u("rq_full", rq_full);
+	sum_u("alloc_misses", c.alloc_misses);
+	sum_u("rq_rejected", c.rq_rejected);
+	printf(opt.json ? "}\n" : "\n");
+	fflush(stdout);
+}
+
+/* recv() into a buffer, connections multiplexed with poll() */
+static void run_copy(int lfd)
+{
+	struct pollfd *pfd = NULL;
+	double t_last = now();
+	unsigned int i, n;
+	int ready;
+	char *buf;
+
+	buf = malloc(opt.buf_len);
+	if (!buf)
+		die("malloc");
+	while (!done()) {
+		pfd = realloc(pfd, (nr_conns + 1) * sizeof(*pfd));
+		if (!pfd)
+			die("realloc");
+		pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (i = 0; i < nr_conns; i++)
+			pfd[i + 1] = (struct pollfd){
+				.fd = conns[i].open ? conns[i].fd : -1,
+				.events = POLLIN,
+			};
+		n = nr_conns;
+		ready = poll(pfd, n + 1, opt.interval ? opt.interval * 1000 : -1);
+		if (ready < 0 && errno != EINTR)
+			die("poll");
+		for (i = 0; ready > 0 && i < n; i++) {
+			struct conn *c = &conns[i];
+			ssize_t ret;
+
+			if (!pfd[i + 1].revents)
+				continue;
+			ret = recv(c->fd, buf, opt.buf_len, 0);
+			if (ret > 0) {
+				conn_data(c, buf, ret);
+				continue;
+			}
+			if (ret < 0) {
+				fprintf(stderr, "zcrx-recv: connection %u: recv: %s\n",
+					i, strerror(errno));
+				errors++;
+			}
+			conn_close(c);
+		}
+		if (pfd[0].revents & POLLIN) {
+			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd >= 0)
+				conn_new(fd);
+			else if (errno != EINTR)
+				fprintf(stderr, "zcrx-recv: accept: %s\n",
+					strerror(errno));
+		}
+		report_progress(&t_last);
+	}
+	free(pfd);
+	free(buf);
+}
+
+static struct io_uring_sqe *get_sqe(void)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+	if (!sqe) {
+		io_uring_submit(&ring);
+		sqe = io_uring_get_sqe(&ring);
+	}
+	if (!sqe)
+		die_err("no SQE", -EBUSY);
+	return sqe;
+}
+
+static void arm_accept(int lfd)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+
+	io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, TAG_ACCEPT << TAG_SHIFT);
+}
+
+static void arm_recv(struct conn *c)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+
+	zcrx_prep_recv(sqe, c->fd, &ifq, 0);
+	io_uring_sqe_set_data64(sqe, TAG_RECV << TAG_SHIFT | (c - conns));
+}
+
+/* Give a buffer back; keep it while the refill ring is full. */
+static void give_back(__u64 off, __u32 len)
+{
+	if (!nr_held && !zcrx_rq_add(&ifq, off, len))
+		return;
+	rq_full++;
+	if (nr_held == max_held) {
+		max_held = max_held ? 2 * max_held : 1024;
+		held = realloc(held, max_held * sizeof(*held));
+		if (!held)
+			die("realloc");
+	}
+	held[nr_held++] = (struct io_uring_zcrx_rqe){ .off = off, .len = len };
+}
+
+static void give_back_held(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_held; i++)
+		if (zcrx_rq_add(&ifq, held[i].off, held[i].len))
+			break;
+	memmove(held, held + i, (nr_held - i) * sizeof(*held));
+	nr_held -= i;
+	zcrx_rq_publish(&ifq);
+}
+
+static void handle_cqe(int lfd, const struct io_uring_cqe *cqe)
+{
+	unsigned int tag = cqe->user_data >> TAG_SHIFT;
+	struct zcrx_cqe rx;
+	struct conn *c;
+	int ret;
+
+	if (tag == TAG_ACCEPT) {
+		if (cqe->res >= 0)
+			arm_recv(conn_new(cqe->res));
+		else
+			fprintf(stderr, "zcrx-recv: accept: %s\n",
+				strerror(-cqe->res));
+		if (!(cqe->flags & IORING_CQE_F_MORE))
+			arm_accept(lfd);
+		return;
+	}
+
+	c = &conns[cqe->user_data & ((1ULL << TAG_SHIFT) - 1)];
+	ret = zcrx_cqe_decode(&ifq, cqe, &rx);
+	if (ret)
+		die_err("RECV_ZC completion", ret);
+	if (rx.len) {
+		conn_data(c, rx.data, rx.len);
+		give_back(rx.off, rx.len);
+	}
+	if (!rx.final)
+		return;
+	switch (rx.error) {
+	case 0:
+		conn_close(c);
+		break;
+	case -ENOSPC:
+		/* the CQ was full: it is being drained */
+		rearm_enospc++;
+		arm_recv(c);
+		break;
+	case -ENOMEM:
+		/* no free buffer for data to copy: give them back first */
+		rearm_enomem++;
+		give_back_held();
+		arm_recv(c);
+		break;
+	default:
+		fprintf(stderr,
+			"zcrx-recv: connection %td: RECV_ZC after %llu bytes: %s\n",
+			c - conns, (unsigned long long)c->st.pos,
+			strerror(-rx.error));
+		errors++;
+		conn_close(c);
+		break;
+	}
+}
+
+static void setup_zc(void)
+{
+	struct zcrx_ifq_params p = { .rxq = opt.queue };
+	struct zcrx_dev_settings s;
+	char why[4096];
+	int ret;
+
+	p.ifindex = if_nametoindex(opt.ifname);
+	if (!p.ifindex)
+		die(opt.ifname);
+	ret = zcrx_ring_init(&ring, 64, opt.cq_entries);
+	if (ret)
+		die_err("io_uring setup", ret);
+	ret = zcrx_area_alloc(&area, opt.area_len,
+			      opt.huge ? ZCRX_AREA_HUGETLB : 0);
+	if (ret == -ENOMEM && opt.huge)
+		fprintf(stderr,
+			"zcrx-recv: no huge pages for the area: reserve them (sysctl vm.nr_hugepages=%zu), or drop -H\n",
+			opt.area_len / ZCRX_HUGE_PAGE_SIZE + 1);
+	if (ret)
+		die_err("area", ret);
+	p.rq_entries = opt.rq_entries;
+	if (!p.rq_entries) {
+		/* room for every buffer twice: fragments share buffers */
+		p.rq_entries = 2 * area.len / sysconf(_SC_PAGESIZE);
+		if (p.rq_entries > ZCRX_RQ_MAX_ENTRIES)
+			p.rq_entries = ZCRX_RQ_MAX_ENTRIES;
+	}
+	p.flags = opt.user_region ? ZCRX_IFQ_USER_REGION : 0;
+
+	ret = zcrx_ifq_register(&ifq, &ring, &area, &p);
+	zcrx_dev_read(&s, opt.ifname, opt.queue, opt.port);
+	if (zcrx_diagnose(&s, opt.ifname, opt.queue, opt.port, ret, why,
+			  sizeof(why))) {
+		if (ret)
+			fprintf(stderr,
+				"zcrx-recv: cannot receive zero-copy on %s queue %u: %s\n",
+				opt.ifname, opt.queue, zcrx_strerror(ret));
+		else
+			fprintf(stderr,
+				"zcrx-recv: warning: %s queue %u is bound, but:\n",
+				opt.ifname, opt.queue);
+		fputs(why, stderr);
+	}
+	if (ret)
+		exit(1);
+	fprintf(stderr,
+		"zcrx-recv: %s queue %u: ifq %u, area %zu MiB%s, refill ring %u entries in %s memory\n",
+		opt.ifname, opt.queue, ifq.reg.zcrx_id, area.len >> 20,
+		area.hugetlb ? " (huge pages)" : "", ifq.rq_entries,
+		opt.user_region ? "our" : "kernel");
+}
+
+static void run_zc(int lfd)
+{
+	double t_last = now();
+	struct io_uring_cqe *cqe;
+	unsigned int head, n;
+	int ret;
+
+	arm_accept(lfd);
+	while (!done()) {
+		double wait = opt.interval ? opt.interval : 1;
+		struct __kernel_timespec ts = {
+			.tv_sec = wait,
+			.tv_nsec = (wait - (long long)wait) * 1e9,
+		};
+
+		give_back_held();
+		ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+		if (ret < 0 && ret != -ETIME && ret != -EINTR)
+			die_err("io_uring wait", ret);
+		n = 0;
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			handle_cqe(lfd, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&ring, n);
+		report_progress(&t_last);
+	}
+}
+
+static void on_signal(int sig)
+{
+	__atomic_store_n(&stop, sig, __ATOMIC_RELAXED);
+}
+
+static noreturn void show_usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+		"usage: zcrx-recv -i IFNAME -q QUEUE -p PORT [-n CONNS] [--verify] [--json]\n"
+		"                 [-a AREA_BYTES] [-r RQ_ENTRIES] [-C CQ_ENTRIES] [-u] [-H]\n"
+		"                 [-t SECONDS]\n"
+		"       zcrx-recv --copy -p PORT [-n CONNS] [--verify] [--json] [-b BUF_BYTES]\n"
+		"                 [-t SECONDS]\n"
+		"  -n: exit after CONNS connections closed (default: at SIGINT)\n"
+		"  -u: refill ring in our memory; -H: area in huge pages\n"
+		"  -t: progress interval, 0 for none (default 1)\n");
+	exit(status);
+}
+
+static const struct option longopts[] = {
+	{ "verify", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "copy", no_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+int main(int argc, char **argv)
+{
+	double cpu_user0, cpu_sys0;
+	struct sigaction sa = { };
+	int c, lfd;
+
+	while ((c = getopt_long(argc, argv, "i:q:p:n:a:r:C:b:t:uHvjch",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			opt.ifname = optarg;
+			break;
+		case 'q':
+			opt.queue = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			opt.port = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			opt.conns = strtoul(optarg, NULL, 0);
+			break;
+		case 'a':
+			opt.area_len = parse_size(optarg);
+			break;
+		case 'r':
+			opt.rq_entries = strtoul(optarg, NULL, 0);
+			break;
+		case 'C':
+			opt.cq_entries = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			opt.buf_len = parse_size(optarg);
+			break;
+		case 't':
+			opt.interval = strtod(optarg, NULL);
+			break;
+		case 'u':
+			opt.user_region = true;
+			break;
+		case 'H':
+			opt.huge = true;
+			break;
+		case 'v':
+			opt.verify = true;
+			break;
+		case 'j':
+			opt.json = true;
+			break;
+		case 'c':
+			opt.copy = true;
+			break;
+		case 'h':
+			show_usage(0);
+		default:
+			show_usage(1);
+		}
+	}
+	if (optind != argc || !opt.port || opt.port > 65535 || !opt.buf_len ||
+	    opt.rq_entries > ZCRX_RQ_MAX_ENTRIES || !opt.area_len ||
+	    (!opt.copy && (!opt.ifname || opt.queue == -1U)))
+		show_usage(1);
+	if (opt.verify) {
+		table = zcrx_pattern_table();
+		if (!table)
+			die("pattern");
+	}
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (!opt.copy)
+		setup_zc();
+	lfd = listen_on(opt.port);
+	fprintf(stderr, "zcrx-recv: listening on port %u (%s)\n", opt.port,
+		opt.copy ? "recv() copy" : "RECV_ZC");
+	cpu_user0 = cpu_seconds(false);
+	cpu_sys0 = cpu_seconds(true);
+
+	if (opt.copy)
+		run_copy(lfd);
+	else
+		run_zc(lfd);
+
+	summary(cpu_user0, cpu_sys0);
+	for (c = 0; c < (int)nr_conns; c++)
+		if (conns[c].open)
+			close(conns[c].fd);
+	close(lfd);
+	if (!opt.copy) {
+		zcrx_ifq_release(&ifq);
+		io_uring_queue_exit(&ring);
+		zcrx_area_free(&area);
+	}
+	return errors || verify_failed;
+}

@@ -1,0 +1,1533 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iou-zcrx: io_uring zero-copy receive selftest helper.
+ *
+ * Registration (the default) registers zero-copy receive interface queues
+ * (IORING_REGISTER_ZCRX_IFQ) on IFNAME and checks what the kernel returns:
+ * ids, rounded refill ring size, area token, refill ring offsets, the mmap
+ * of a kernel-allocated refill region, the memory charged for the area and
+ * the ring's fdinfo. -x runs the invalid registration cases, -z the invalid
+ * IORING_OP_RECV_ZC submissions, and checks each errno.
+ *
+ * The server (-s) registers one queue, accepts one TCP connection and
+ * receives it with IORING_OP_RECV_ZC, checks every byte against the
+ * pattern the client (-c) sends and gives every buffer back through the
+ * refill ring. With -k it stops giving buffers back and closes the ring
+ * while holding them.
+ *
+ * Uses raw system calls and the kernel's uapi header only: no liburing
+ * release in distributions has zero-copy receive yet.
+ *
+ * Usage: iou-zcrx -i IFNAME -q QUEUE [-n NR] [-r ENTRIES] [-a BYTES] [-u]
+ *                 [-e ERRNO] [-d] [-t] [-w]
+ *        iou-zcrx -i IFNAME -q QUEUE -x|-z
+ *        iou-zcrx -s -i IFNAME -q QUEUE -p PORT [-l BYTES] [-o BYTES]
+ *                 [-k BYTES] [-C ENTRIES] [-b N] [-r ENTRIES] [-a BYTES]
+ *                 [-u] [-t] [-w] [-T SECONDS]
+ *        iou-zcrx -c -h HOST -p PORT -l BYTES [-T SECONDS]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/io_uring.h>
+
+#include "../../../kselftest.h"
+
+#define MAX_IFQS	16
+#define SQ_ENTRIES	8
+#define RECV_TAG	1
+
+static const char *ifname;
+static unsigned int ifindex;
+static unsigned int queue;
+static unsigned int nr_ifqs = 1;
+static unsigned int rq_entries = 64;
+static size_t area_size = 1 << 20;
+static bool user_region;
+static int expect_errno;
+static bool dup_queue;
+static bool run_cases;
+static bool run_sqe_cases;
+static bool check_teardown;
+static bool wait_stdin;
+static bool server;
+static bool client;
+static const char *host;
+static const char *port;
+static unsigned long long payload_len;
+static bool have_payload_len;
+static unsigned int oneshot_len;
+static unsigned long long hold_after;
+static bool hold;
+static unsigned int cq_entries = 1024;
+static unsigned int bad_refill;
+static unsigned int timeout_s = 60;
+static long page_size;
+
+static int failures;
+
+#define fail(fmt, ...) do {						\
+	fprintf(stderr, "FAIL: " fmt "\n", ##__VA_ARGS__);		\
+	failures++;							\
+} while (0)
+
+/* A system call needed to go on failed: report it with errno and stop. */
+#define die(fmt, ...) do {						\
+	fprintf(stderr, "FAIL: " fmt ": %s\n", ##__VA_ARGS__,		\
+		strerror(errno));					\
+	exit(1);							\
+} while (0)
+
+#define load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* Byte @pos of the stream the client sends: a Weyl sequence, no period. */
+static inline unsigned char pattern_byte(__u64 pos)
+{
+	return (pos * 0x9e3779b97f4a7c15ULL) >> 56;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int sys_io_uring_setup(unsigned int entries, struct io_uring_params *p)
+{
+	return syscall(__NR_io_uring_setup, entries, p);
+}
+
+static int sys_io_uring_register(int fd, unsigned int op, void *arg,
+				 unsigned int nr_args)
+{
+	return syscall(__NR_io_uring_register, fd, op, arg, nr_args);
+}
+
+static int ring_create(unsigned int flags)
+{
+	struct io_uring_params p = { .flags = flags };
+	int fd;
+
+	fd = sys_io_uring_setup(8, &p);
+	if (fd < 0) {
+		perror("io_uring_setup");
+		exit(1);
+	}
+	return fd;
+}
+
+#define RING_FLAGS	(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | \
+			 IORING_SETUP_CQE32)
+
+static size_t region_size(unsigned int entries)
+{
+	size_t sz = entries * sizeof(struct io_uring_zcrx_rqe) + page_size;
+
+	return (sz + page_size - 1) & ~(page_size - 1);
+}
+
+static unsigned int roundup_pow2(unsigned int v)
+{
+	unsigned int r = 1;
+
+	while (r < v)
+		r <<= 1;
+	return r;
+}
+
+static long vm_pinned_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Everything one registration needs, valid by default. */
+struct zcrx_args {
+	struct io_uring_zcrx_ifq_reg reg;
+	struct io_uring_zcrx_area_reg area;
+	struct io_uring_region_desc rd;
+	void *area_mem;
+	void *region_mem;
+	void *rq_map;
+};
+
+static void zcrx_args_init(struct zcrx_args *a, unsigned int q,
+			   unsigned int entries)
+{
+	memset(a, 0, sizeof(*a));
+	a->area_mem = mmap(NULL, area_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->area_mem == MAP_FAILED) {
+		perror("mmap area");
+		exit(1);
+	}
+	a->area.addr = (uintptr_t)a->area_mem;
+	a->area.len = area_size;
+
+	a->rd.size = region_size(entries);
+	if (user_region) {
+		a->region_mem = mmap(NULL, a->rd.size, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a->region_mem == MAP_FAILED) {
+			perror("mmap region");
+			exit(1);
+		}
+		a->rd.user_addr = (uintptr_t)a->region_mem;
+		a->rd.flags = IORING_MEM_REGION_TYPE_USER;
+	}
+
+	a->reg.if_idx = ifindex;
+	a->reg.if_rxq = q;
+	a->reg.rq_entries = entries;
+	a->reg.area_ptr = (uintptr_t)&a->area;
+	a->reg.region_ptr = (uintptr_t)&a->rd;
+}
+
+static void zcrx_args_free(struct zcrx_args *a)
+{
+	if (a->area_mem)
+		munmap(a->area_mem, area_size);
+	if (a->region_mem)
+		munmap(a->region_mem, a->rd.size);
+	/* the mapping holds the ring's file: unmap it to let the ring go */
+	if (a->rq_map)
+		munmap(a->rq_map, a->rd.size);
+	a->rq_map = NULL;
+}
+
+static int zcrx_register(int ring, struct zcrx_args *a)
+{
+	int ret;
+
+	ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_IFQ, &a->reg, 1);
+	return ret < 0 ? -errno : ret;
+}
+
+/* Check what a successful registration returned; map the refill ring. */
+static void check_result(int ring, struct zcrx_args *a, unsigned int id,
+			 unsigned int requested)
+{
+	struct io_uring_zcrx_offsets *o = &a->reg.offsets;
+	unsigned int expect_entries = roundup_pow2(requested);
+	size_t need;
+	void *rq;
+
+	printf("ifq zcrx_id=%u rxq=%u rq_entries=%u area_token=0x%llx",
+	       a->reg.zcrx_id, a->reg.if_rxq, a->reg.rq_entries,
+	       (unsigned long long)a->area.rq_area_token);
+	printf(" head=%u tail=%u rqes=%u mmap_offset=0x%llx\n", o->head,
+	       o->tail, o->rqes, (unsigned long long)a->rd.mmap_offset);
+
+	if (a->reg.zcrx_id != id)
+		fail("zcrx_id %u, expected %u", a->reg.zcrx_id, id);
+	if (requested <= 32768 && a->reg.rq_entries != expect_entries)
+		fail("rq_entries %u, expected %u", a->reg.rq_entries,
+		     expect_entries);
+	if (a->area.rq_area_token & ~IORING_ZCRX_AREA_MASK)
+		fail("area token 0x%llx has offset bits",
+		     (unsigned long long)a->area.rq_area_token);
+	need = o->rqes + a->reg.rq_entries * sizeof(struct io_uring_zcrx_rqe);
+	if (o->head == o->tail || o->head % 4 || o->tail % 4 ||
+	    o->rqes % sizeof(struct io_uring_zcrx_rqe) ||
+	    o->head + 4 > o->rqes || o->tail + 4 > o->rqes ||
+	    need > a->rd.size)
+		fail("bad refill ring offsets for a region of %llu bytes",
+		     (unsigned long long)a->rd.size);
+
+	if (user_region) {
+		if (a->rd.mmap_offset)
+			fail("mmap_offset set for a user region");
+		rq = a->region_mem;
+	} else {
+		if (!a->rd.mmap_offset)
+			fail("no mmap_offset for a kernel region");
+		/* larger than the region: refused */
+		rq = mmap(NULL, a->rd.size + page_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_POPULATE, ring, a->rd.mmap_offset);
+		if (rq != MAP_FAILED)
+			fail("mmap larger than the refill region succeeded");
+		rq = mmap(NULL, a->rd.size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_POPULATE, ring, a->rd.mmap_offset);
+		if (rq == MAP_FAILED) {
+			fail("mmap refill region: %s", strerror(errno));
+			return;
+		}
+		a->rq_map = rq;
+	}
+	if (*(uint32_t *)(rq + o->head) || *(uint32_t *)(rq + o->tail))
+		fail("refill ring head/tail not 0");
+}
+
+static void show_fdinfo(int ring)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ring);
+	f = fopen(path, "r");
+	if (!f) {
+		fail("%s: %s", path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "ZcrxIfqs:", 9))
+			found = true;
+		if (found)
+			fputs(line, stdout);
+		if (found && !strncmp(line, "PollList:", 9))
+			break;
+	}
+	fclose(f);
+	if (!found)
+		fail("no ZcrxIfqs in the ring's fdinfo");
+}
+
+/* Wait up to 30 s for VmPin to drop back to @kb: ring exit is async. */
+static void wait_unpinned(long kb)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (vm_pinned_kb() == kb)
+			return;
+		usleep(100 * 1000);
+	}
+	fail("VmPin %ld kB, expected %ld kB after ring close",
+	     vm_pinned_kb(), kb);
+}
+
+static void do_register(void)
+{
+	struct zcrx_args args[MAX_IFQS];
+	long pinned0, pinned1;
+	unsigned int i;
+	int ring, ret;
+
+	pinned0 = vm_pinned_kb();
+	ring = ring_create(RING_FLAGS);
+	printf("ring_fd=%d pid=%d\n", ring, getpid());
+
+	for (i = 0; i < nr_ifqs; i++) {
+		zcrx_args_init(&args[i], queue + i, rq_entries);
+		ret = zcrx_register(ring, &args[i]);
+		if (expect_errno && i == 0) {
+			if (ret != -expect_errno)
+				fail("registration returned %d (%s), expected -%d (%s)",
+				     ret, ret ? strerror(-ret) : "success",
+				     expect_errno, strerror(expect_errno));
+			else
+				printf("registration refused: %s, as expected\n",
+				       strerror(expect_errno));
+			if (args[0].reg.zcrx_id || args[0].rd.mmap_offset ||
+			    args[0].reg.offsets.rqes)
+				fail("results written back on failure");
+			return;
+		}
+		if (ret) {
+			fail("register ifq on %s queue %u: %s", ifname,
+			     queue + i, strerror(-ret));
+			return;
+		}
+		check_result(ring, &args[i], i, rq_entries);
+	}
+
+	pinned1 = vm_pinned_kb();
+	printf("VmPin %ld kB -> %ld kB\n", pinned0, pinned1);
+	if (pinned1 - pinned0 != nr_ifqs * (long)(area_size >> 10))
+		fail("pinned %ld kB for %u areas of %zu kB", pinned1 - pinned0,
+		     nr_ifqs, area_size >> 10);
+
+	if (dup_queue) {
+		struct zcrx_args dup;
+
+		zcrx_args_init(&dup, queue, rq_entries);
+		ret = zcrx_register(ring, &dup);
+		if (ret != -EEXIST)
+			fail("same queue twice: %d, expected -EEXIST", ret);
+		else
+			printf("same queue twice: EEXIST\n");
+		zcrx_args_free(&dup);
+	}
+
+	show_fdinfo(ring);
+	fflush(stdout);
+
+	if (wait_stdin) {
+		char buf[64];
+
+		printf("ready\n");
+		fflush(stdout);
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
+	}
+
+	for (i = 0; i < nr_ifqs; i++)
+		zcrx_args_free(&args[i]);
+	close(ring);
+	if (check_teardown) {
+		wait_unpinned(pinned0);
+		printf("VmPin back to %ld kB after ring close\n", vm_pinned_kb());
+	}
+}
+
+/* The invalid-argument cases: mutate a valid registration, expect errno. */
+struct zcrx_case {
+	const char *name;
+	int err;
+	unsigned int ring_flags;
+	int mutation;
+};
+
+enum zcrx_mutation {
+	M_NONE, M_RESV, M_FLAG_IMPORT, M_FLAG_UNKNOWN, M_ZCRX_ID, M_RX_BUF_LEN,
+	M_RQ_ZERO, M_RQ_BIG, M_AREA_UNALIGNED, M_AREA_LEN_UNALIGNED,
+	M_AREA_LEN_ZERO, M_AREA_DMABUF, M_AREA_TOKEN, M_AREA_RESV,
+	M_AREA_UNMAPPED, M_REGION_FLAGS, M_REGION_RESV, M_REGION_ID,
+	M_REGION_SMALL, M_REGION_UNALIGNED, M_REGION_ADDR, M_REGION_OFFSET,
+	M_REGION_PTR, M_AREA_PTR, M_IFINDEX,
+};
+
+static void mutate(struct zcrx_args *a, enum zcrx_mutation m)
+{
+	switch (m) {
+	case M_NONE:
+		break;
+	case M_RESV:
+		a->reg.__resv[2] = 1;
+		break;
+	case M_FLAG_IMPORT:
+		a->reg.flags = ZCRX_REG_IMPORT;
+		break;
+	case M_FLAG_UNKNOWN:
+		a->reg.flags = 1U << 12;
+		break;
+	case M_ZCRX_ID:
+		a->reg.zcrx_id = 1;
+		break;
+	case M_RX_BUF_LEN:
+		a->reg.rx_buf_len = 3 * page_size;
+		break;
+	case M_RQ_ZERO:
+		a->reg.rq_entries = 0;
+		break;
+	case M_RQ_BIG:
+		a->reg.rq_entries = 65536;
+		break;
+	case M_AREA_UNALIGNED:
+		a->area.addr += 64;
+		a->area.len -= page_size;
+		break;
+	case M_AREA_LEN_UNALIGNED:
+		a->area.len -= 64;
+		break;
+	case M_AREA_LEN_ZERO:
+		a->area.len = 0;
+		break;
+	case M_AREA_DMABUF:
+		a->area.flags = IORING_ZCRX_AREA_DMABUF;
+		break;
+	case M_AREA_TOKEN:
+		a->area.rq_area_token = 1ULL << IORING_ZCRX_AREA_SHIFT;
+		break;
+	case M_AREA_RESV:
+		a->area.__resv2[1] = 1;
+		break;
+	case M_AREA_UNMAPPED:
+		munmap(a->area_mem, area_size);
+		a->area_mem = NULL;
+		break;
+	case M_REGION_FLAGS:
+		a->rd.flags |= 2;
+		break;
+	case M_REGION_RESV:
+		a->rd.__resv[3] = 1;
+		break;
+	case M_REGION_ID:
+		a->rd.id = 1;
+		break;
+	case M_REGION_SMALL:
+		a->rd.size = page_size;
+		a->reg.rq_entries = 4096;
+		break;
+	case M_REGION_UNALIGNED:
+		a->rd.size += 64;
+		break;
+	case M_REGION_ADDR:
+		a->rd.user_addr = (uintptr_t)a->area_mem;
+		break;
+	case M_REGION_OFFSET:
+		a->rd.mmap_offset = 0x30000000;
+		break;
+	case M_REGION_PTR:
+		a->reg.region_ptr = 8;
+		break;
+	case M_AREA_PTR:
+		a->reg.area_ptr = 8;
+		break;
+	case M_IFINDEX:
+		a->reg.if_idx = 0x7fffffff;
+		break;
+	}
+}
+
+#define NO_CQE32	(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+
+static const struct zcrx_case cases[] = {
+	{ "ring without CQE32", EINVAL, NO_CQE32, M_NONE },
+	{ "ring without DEFER_TASKRUN", EINVAL, IORING_SETUP_CQE32, M_NONE },
+	{ "reserved field set", EINVAL, RING_FLAGS, M_RESV },
+	{ "flag ZCRX_REG_IMPORT", EINVAL, RING_FLAGS, M_FLAG_IMPORT },
+	{ "unknown flag", EINVAL, RING_FLAGS, M_FLAG_UNKNOWN },
+	{ "zcrx_id set on input", EINVAL, RING_FLAGS, M_ZCRX_ID },
+	{ "rx_buf_len not a page", EINVAL, RING_FLAGS, M_RX_BUF_LEN },
+	{ "rq_entries 0", EINVAL, RING_FLAGS, M_RQ_ZERO },
+	{ "rq_entries 65536", EINVAL, RING_FLAGS, M_RQ_BIG },
+	{ "area address unaligned", EINVAL, RING_FLAGS, M_AREA_UNALIGNED },
+	{ "area length unaligned", EINVAL, RING_FLAGS, M_AREA_LEN_UNALIGNED },
+	{ "area length 0", EINVAL, RING_FLAGS, M_AREA_LEN_ZERO },
+	{ "area flag DMABUF", EINVAL, RING_FLAGS, M_AREA_DMABUF },
+	{ "area token set on input", EINVAL, RING_FLAGS, M_AREA_TOKEN },
+	{ "area reserved field set", EINVAL, RING_FLAGS, M_AREA_RESV },
+	{ "area not mapped", EFAULT, RING_FLAGS, M_AREA_UNMAPPED },
+	{ "region unknown flag", EINVAL, RING_FLAGS, M_REGION_FLAGS },
+	{ "region reserved field set", EINVAL, RING_FLAGS, M_REGION_RESV },
+	{ "region id set", EINVAL, RING_FLAGS, M_REGION_ID },
+	{ "region too small", EINVAL, RING_FLAGS, M_REGION_SMALL },
+	{ "region size unaligned", EINVAL, RING_FLAGS, M_REGION_UNALIGNED },
+	{ "kernel region with user_addr", EINVAL, RING_FLAGS, M_REGION_ADDR },
+	{ "region mmap_offset set", EINVAL, RING_FLAGS, M_REGION_OFFSET },
+	{ "region_ptr unreadable", EFAULT, RING_FLAGS, M_REGION_PTR },
+	{ "area_ptr unreadable", EFAULT, RING_FLAGS, M_AREA_PTR },
+	{ "no such ifindex", ENODEV, RING_FLAGS, M_IFINDEX },
+};
+
+static void run_case(const struct zcrx_case *c)
+{
+	struct zcrx_args a;
+	int ring, ret;
+
+	ring = ring_create(c->ring_flags);
+	zcrx_args_init(&a, queue, rq_entries);
+	mutate(&a, c->mutation);
+	ret = zcrx_register(ring, &a);
+	if (ret != -c->err)
+		fail("%s: %d (%s), expected -%s", c->name, ret,
+		     ret ? strerror(-ret) : "success", strerror(c->err));
+	else
+		printf("ok %s: %s\n", c->name, strerror(c->err));
+	close(ring);
+	zcrx_args_free(&a);
+}
+
+static void run_register_misc(void)
+{
+	struct zcrx_args a;
+	int ring, ret;
+
+	ring = ring_create(RING_FLAGS);
+	zcrx_args_init(&a, queue, rq_entries);
+
+	ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_IFQ, NULL, 1);
+	if (ret != -1 || errno != EINVAL)
+		fail("NULL argument: %d, expected EINVAL", ret);
+	ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_IFQ, &a.reg, 2);
+	if (ret != -1 || errno != EINVAL)
+		fail("nr_args 2: %d, expected EINVAL", ret);
+	ret = sys_io_uring_register(ring, 31, &a.reg, 1);
+	if (ret != -1 || errno != EINVAL)
+		fail("register op 31: %d, expected EINVAL", ret);
+	else
+		printf("ok NULL argument, nr_args 2, op 31: %s\n",
+		       strerror(EINVAL));
+	close(ring);
+	zcrx_args_free(&a);
+}
+
+static int set_effective_cap(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[cap / 32].effective |= 1U << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Run @fn in a child, whose capabilities and limits we may change. */
+static void in_child(const char *name, void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid) {
+		fn();
+		exit(failures ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail("%s", name);
+}
+
+static void case_no_cap(void)
+{
+	struct zcrx_args a;
+	int ring, ret;
+
+	ring = ring_create(RING_FLAGS);
+	zcrx_args_init(&a, queue, rq_entries);
+	if (set_effective_cap(CAP_NET_ADMIN, false)) {
+		fail("capset: %s", strerror(errno));
+		return;
+	}
+	ret = zcrx_register(ring, &a);
+	if (ret != -EPERM)
+		fail("without CAP_NET_ADMIN: %d, expected -EPERM", ret);
+	else
+		printf("ok without CAP_NET_ADMIN: %s\n", strerror(EPERM));
+}
+
+static void case_memlock(void)
+{
+	struct rlimit rl = { .rlim_cur = 64 << 10, .rlim_max = 64 << 10 };
+	struct zcrx_args a;
+	int ring, ret;
+
+	/* the ring charges its user only without CAP_IPC_LOCK */
+	if (set_effective_cap(CAP_IPC_LOCK, false) ||
+	    setrlimit(RLIMIT_MEMLOCK, &rl)) {
+		fail("dropping CAP_IPC_LOCK: %s", strerror(errno));
+		return;
+	}
+	ring = ring_create(RING_FLAGS);
+	zcrx_args_init(&a, queue, rq_entries);
+	ret = zcrx_register(ring, &a);
+	if (ret != -ENOMEM)
+		fail("area over RLIMIT_MEMLOCK: %d, expected -ENOMEM", ret);
+	else
+		printf("ok area over RLIMIT_MEMLOCK: %s\n", strerror(ENOMEM));
+}
+
+static void case_clamp(void)
+{
+	struct zcrx_args a;
+	int ring, ret;
+
+	ring = ring_create(RING_FLAGS | IORING_SETUP_CLAMP);
+	zcrx_args_init(&a, queue, 32768);
+	a.reg.rq_entries = 100000;
+	ret = zcrx_register(ring, &a);
+	if (ret)
+		fail("rq_entries 100000 with CLAMP: %s", strerror(-ret));
+	else if (a.reg.rq_entries != 32768)
+		fail("rq_entries clamped to %u, expected 32768",
+		     a.reg.rq_entries);
+	else
+		printf("ok rq_entries 100000 with CLAMP: 32768\n");
+	close(ring);
+	zcrx_args_free(&a);
+}
+
+static void do_cases(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		run_case(&cases[i]);
+	run_register_misc();
+	case_clamp();
+	in_child("without CAP_NET_ADMIN", case_no_cap);
+	in_child("area over RLIMIT_MEMLOCK", case_memlock);
+}
+
+/* A ring's submission and completion queues, mapped. */
+struct ring {
+	int fd;
+	unsigned int cqe_shift;
+	unsigned int sq_entries;
+	unsigned int sq_mask;
+	unsigned int cq_mask;
+	unsigned int sq_local_tail;
+	unsigned int to_submit;
+	unsigned int *sq_head;
+	unsigned int *sq_tail;
+	unsigned int *sq_array;
+	unsigned int *cq_head;
+	unsigned int *cq_tail;
+	struct io_uring_sqe *sqes;
+	void *cqes;
+	void *sq_ring;
+	void *cq_ring;
+	size_t sq_ring_len;
+	size_t cq_ring_len;
+	size_t sqes_len;
+};
+
+/* Set up a ring with @flags and, if @cqes, that many CQ entries. */
+static void ring_setup(struct ring *r, unsigned int flags, unsigned int cqes)
+{
+	struct io_uring_params p = { .flags = flags };
+
+	memset(r, 0, sizeof(*r));
+	if (cqes) {
+		p.flags |= IORING_SETUP_CQSIZE;
+		p.cq_entries = cqes;
+	}
+	r->fd = sys_io_uring_setup(SQ_ENTRIES, &p);
+	if (r->fd < 0)
+		die("io_uring_setup");
+
+	r->cqe_shift = flags & IORING_SETUP_CQE32 ? 5 : 4;
+	r->sq_ring_len = p.sq_off.array + p.sq_entries * sizeof(__u32);
+	r->cq_ring_len = p.cq_off.cqes + (p.cq_entries << r->cqe_shift);
+	if (p.features & IORING_FEAT_SINGLE_MMAP) {
+		if (r->cq_ring_len > r->sq_ring_len)
+			r->sq_ring_len = r->cq_ring_len;
+		r->cq_ring_len = 0;
+	}
+	r->sq_ring = mmap(NULL, r->sq_ring_len, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	if (r->sq_ring == MAP_FAILED)
+		die("mmap SQ ring");
+	r->cq_ring = r->sq_ring;
+	if (r->cq_ring_len) {
+		r->cq_ring = mmap(NULL, r->cq_ring_len, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_POPULATE, r->fd,
+				  IORING_OFF_CQ_RING);
+		if (r->cq_ring == MAP_FAILED)
+			die("mmap CQ ring");
+	}
+	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
+	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED)
+		die("mmap SQEs");
+
+	r->sq_entries = p.sq_entries;
+	r->sq_mask = *(unsigned int *)(r->sq_ring + p.sq_off.ring_mask);
+	r->sq_head = r->sq_ring + p.sq_off.head;
+	r->sq_tail = r->sq_ring + p.sq_off.tail;
+	r->sq_array = r->sq_ring + p.sq_off.array;
+	r->sq_local_tail = *r->sq_tail;
+	r->cq_mask = *(unsigned int *)(r->cq_ring + p.cq_off.ring_mask);
+	r->cq_head = r->cq_ring + p.cq_off.head;
+	r->cq_tail = r->cq_ring + p.cq_off.tail;
+	r->cqes = r->cq_ring + p.cq_off.cqes;
+}
+
+static void ring_free(struct ring *r)
+{
+	munmap(r->sqes, r->sqes_len);
+	if (r->cq_ring != r->sq_ring)
+		munmap(r->cq_ring, r->cq_ring_len);
+	munmap(r->sq_ring, r->sq_ring_len);
+	close(r->fd);
+}
+
+/* A zeroed SQE, submitted by the next ring_submit(). */
+static struct io_uring_sqe *ring_get_sqe(struct ring *r)
+{
+	unsigned int idx = r->sq_local_tail & r->sq_mask;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+
+	if (r->sq_local_tail - load_acquire(r->sq_head) >= r->sq_entries) {
+		fprintf(stderr, "FAIL: submission queue full\n");
+		exit(1);
+	}
+	memset(sqe, 0, sizeof(*sqe));
+	r->sq_array[idx] = idx;
+	r->sq_local_tail++;
+	r->to_submit++;
+	return sqe;
+}
+
+static void ring_submit(struct ring *r)
+{
+	int ret;
+
+	if (!r->to_submit)
+		return;
+	store_release(r->sq_tail, r->sq_local_tail);
+	ret = syscall(__NR_io_uring_enter, r->fd, r->to_submit, 0, 0, NULL, 0);
+	if (ret < 0)
+		die("io_uring_enter: submit");
+	r->to_submit -= ret;
+}
+
+/*
+ * Run the ring's completions and wait up to @ms for one. With
+ * DEFER_TASKRUN this is where the receive work runs.
+ */
+static void ring_wait(struct ring *r, long long ms)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000,
+	};
+	struct io_uring_getevents_arg arg = { .ts = (uintptr_t)&ts };
+	int ret;
+
+	ret = syscall(__NR_io_uring_enter, r->fd, 0, 1,
+		      IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg,
+		      sizeof(arg));
+	if (ret < 0 && errno != ETIME && errno != EINTR)
+		die("io_uring_enter: wait");
+}
+
+static struct io_uring_cqe *ring_cqe(struct ring *r, unsigned int head)
+{
+	return r->cqes + ((head & r->cq_mask) << r->cqe_shift);
+}
+
+/* The refill ring, and the buffers waiting for room in it. */
+struct refill {
+	__u32 *head;
+	__u32 *tail;
+	struct io_uring_zcrx_rqe *rqes;
+	unsigned int mask;
+	unsigned int local_tail;
+	struct io_uring_zcrx_rqe *pending;
+	size_t nr_pending;
+	size_t max_pending;
+};
+
+static void refill_init(struct refill *rf, struct zcrx_args *a)
+{
+	void *rq = user_region ? a->region_mem : a->rq_map;
+
+	memset(rf, 0, sizeof(*rf));
+	rf->head = rq + a->reg.offsets.head;
+	rf->tail = rq + a->reg.offsets.tail;
+	rf->rqes = rq + a->reg.offsets.rqes;
+	rf->mask = a->reg.rq_entries - 1;
+}
+
+static void refill_add(struct refill *rf, __u64 off, __u32 len)
+{
+	if (rf->nr_pending == rf->max_pending) {
+		rf->max_pending = rf->max_pending ? 2 * rf->max_pending : 256;
+		rf->pending = realloc(rf->pending,
+				      rf->max_pending * sizeof(*rf->pending));
+		if (!rf->pending)
+			die("realloc");
+	}
+	rf->pending[rf->nr_pending++] = (struct io_uring_zcrx_rqe) {
+		.off = off,
+		.len = len,
+	};
+}
+
+/* Put as many pending buffers in the ring as it has room for. */
+static void refill_flush(struct refill *rf)
+{
+	unsigned int room;
+	size_t i, n;
+
+	room = rf->mask + 1 - (rf->local_tail - load_acquire(rf->head));
+	n = rf->nr_pending < room ? rf->nr_pending : room;
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		rf->rqes[rf->local_tail++ & rf->mask] = rf->pending[i];
+	/* the kernel reads the entries after a load-acquire of the tail */
+	store_release(rf->tail, rf->local_tail);
+	rf->nr_pending -= n;
+	memmove(rf->pending, rf->pending + n,
+		rf->nr_pending * sizeof(*rf->pending));
+}
+
+/* The receiving side of one connection. */
+struct rx {
+	struct ring ring;
+	struct zcrx_args args;
+	struct refill rf;
+	int sock;
+	__u64 bytes;		/* verified bytes of the stream */
+	__u64 req_bytes;	/* bytes of the current request */
+	unsigned int cqes;	/* data CQEs */
+	unsigned int requests;
+	unsigned int enospc;
+	unsigned int enomem;
+	unsigned int held;
+	unsigned int returned;
+	unsigned int bogus;	/* refill entries that name no buffer */
+	unsigned int bad;
+	int last_res;		/* of the last final CQE */
+	bool armed;
+	bool ended;		/* a request ended short: EOF expected */
+	bool eof;
+	bool holding;
+	bool broken;
+};
+
+static void rx_arm(struct rx *rx)
+{
+	struct io_uring_sqe *sqe = ring_get_sqe(&rx->ring);
+
+	sqe->opcode = IORING_OP_RECV_ZC;
+	sqe->fd = rx->sock;
+	sqe->ioprio = IORING_RECV_MULTISHOT;
+	/* after -ENOSPC a limited request asks for what it still lacks */
+	sqe->len = oneshot_len ? oneshot_len - rx->req_bytes : 0;
+	sqe->zcrx_ifq_idx = rx->args.reg.zcrx_id;
+	sqe->user_data = RECV_TAG;
+	rx->requests++;
+	rx->armed = true;
+}
+
+static void rx_verify(struct rx *rx, const unsigned char *p, __u32 len,
+		      __u64 off)
+{
+	__u32 i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == pattern_byte(rx->bytes + i))
+			continue;
+		if (rx->bad++ < 5)
+			fail("byte %llu: 0x%02x, expected 0x%02x (CQE %u, %u bytes at 0x%llx)",
+			     (unsigned long long)(rx->bytes + i), p[i],
+			     pattern_byte(rx->bytes + i), rx->cqes, len,
+			     (unsigned long long)off);
+		return;
+	}
+}
+
+static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
+{
+	const struct io_uring_zcrx_cqe *zcqe = (const void *)(cqe + 1);
+	__u64 off = zcqe->off & ~IORING_ZCRX_AREA_MASK;
+	__u32 len = cqe->res;
+
+	rx->cqes++;
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		fail("CQE %u: %u bytes without IORING_CQE_F_MORE", rx->cqes,
+		     len);
+	if ((zcqe->off & IORING_ZCRX_AREA_MASK) != rx->args.area.rq_area_token ||
+	    off > area_size || len > area_size - off) {
+		fail("CQE %u: %u bytes at 0x%llx, outside the area (token 0x%llx, %zu bytes)",
+		     rx->cqes, len, (unsigned long long)zcqe->off,
+		     (unsigned long long)rx->args.area.rq_area_token,
+		     area_size);
+		rx->broken = true;
+		return;
+	}
+	if (rx->ended)
+		fail("CQE %u: data after a request ended short of its limit",
+		     rx->cqes);
+
+	rx_verify(rx, rx->args.area_mem + off, len, off);
+	rx->bytes += len;
+	rx->req_bytes += len;
+	if (oneshot_len && rx->req_bytes > oneshot_len)
+		fail("a request got %llu bytes, over its limit of %u",
+		     (unsigned long long)rx->req_bytes, oneshot_len);
+
+	if (hold && rx->bytes >= hold_after) {
+		rx->holding = true;
+		rx->held++;
+		return;
+	}
+	refill_add(&rx->rf, zcqe->off, len);
+
+	if (bad_refill && !(++rx->returned % bad_refill)) {
+		__u64 token = rx->args.area.rq_area_token;
+
+		/* past the end of the area; in an area that does not exist */
+		refill_add(&rx->rf, token | area_size, page_size);
+		refill_add(&rx->rf, token + (1ULL << IORING_ZCRX_AREA_SHIFT),
+			   page_size);
+		rx->bogus += 2;
+	}
+}
+
+/* The CQE that ends a request. */
+static void rx_final(struct rx *rx, const struct io_uring_cqe *cqe)
+{
+	rx->armed = false;
+	rx->last_res = cqe->res;
+	switch (cqe->res) {
+	case 0:
+		/* EOF, or the request's limit reached */
+		if (!rx->req_bytes) {
+			rx->eof = true;
+			break;
+		}
+		if (!oneshot_len || rx->req_bytes < oneshot_len)
+			rx->ended = true;
+		rx->req_bytes = 0;
+		break;
+	case -ENOSPC:
+		/* the CQ was full: re-arm */
+		rx->enospc++;
+		break;
+	case -ENOMEM:
+		/* no free buffer to copy into: give some back, re-arm */
+		rx->enomem++;
+		break;
+	default:
+		fail("RECV_ZC ended with %d (%s) after %llu bytes", cqe->res,
+		     strerror(-cqe->res), (unsigned long long)rx->bytes);
+		rx->broken = true;
+		return;
+	}
+	/* a limited request cut short exactly at its limit is complete */
+	if (oneshot_len && rx->req_bytes == oneshot_len)
+		rx->req_bytes = 0;
+}
+
+static void rx_reap(struct rx *rx)
+{
+	struct ring *r = &rx->ring;
+	unsigned int head = *r->cq_head;
+	unsigned int tail = load_acquire(r->cq_tail);
+
+	for (; head != tail; head++) {
+		struct io_uring_cqe *cqe = ring_cqe(r, head);
+
+		if (cqe->user_data != RECV_TAG) {
+			fail("CQE for user_data %llu, res %d",
+			     (unsigned long long)cqe->user_data, cqe->res);
+			continue;
+		}
+		if (cqe->res > 0)
+			rx_data(rx, cqe);
+		else if (cqe->flags & IORING_CQE_F_MORE)
+			fail("CQE res %d with IORING_CQE_F_MORE", cqe->res);
+		else
+			rx_final(rx, cqe);
+	}
+	store_release(r->cq_head, head);
+}
+
+static int listen_tcp(void)
+{
+	struct sockaddr_in6 addr = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_ANY_INIT,
+		.sin6_port = htons(strtoul(port, NULL, 0)),
+	};
+	int fd, one = 1, zero = 0;
+
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)))
+		die("setsockopt");
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		die("bind to port %s", port);
+	if (listen(fd, 1))
+		die("listen");
+	return fd;
+}
+
+static int accept_tcp(int lfd, long long deadline)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	long long left = deadline - now_ms();
+	int fd, ret;
+
+	ret = poll(&pfd, 1, left > 0 ? left : 0);
+	if (ret < 0)
+		die("poll");
+	if (!ret) {
+		fprintf(stderr, "FAIL: no connection within %u s\n",
+			timeout_s);
+		exit(1);
+	}
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		die("accept");
+	return fd;
+}
+
+static void rx_run(struct rx *rx, long long deadline)
+{
+	rx_arm(rx);
+	while (!rx->eof && !rx->broken && !rx->holding) {
+		ring_submit(&rx->ring);
+		if (now_ms() > deadline) {
+			fail("timed out after %u s: %llu bytes, %u CQEs",
+			     timeout_s, (unsigned long long)rx->bytes,
+			     rx->cqes);
+			break;
+		}
+		ring_wait(&rx->ring, 1000);
+		rx_reap(rx);
+		refill_flush(&rx->rf);
+		if (rx->armed || rx->eof || rx->broken || rx->holding)
+			continue;
+		/* give the kernel a moment to take the buffers back */
+		if (rx->last_res == -ENOMEM)
+			usleep(1000);
+		rx_arm(rx);
+	}
+}
+
+static void do_server(void)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	struct rx rx = { .sock = -1 };
+	long pinned0;
+	int lfd, ret;
+
+	pinned0 = vm_pinned_kb();
+	ring_setup(&rx.ring, RING_FLAGS, cq_entries);
+	printf("ring_fd=%d pid=%d\n", rx.ring.fd, getpid());
+	zcrx_args_init(&rx.args, queue, rq_entries);
+	ret = zcrx_register(rx.ring.fd, &rx.args);
+	if (ret) {
+		fprintf(stderr, "FAIL: register ifq on %s queue %u: %s\n",
+			ifname, queue, strerror(-ret));
+		exit(1);
+	}
+	check_result(rx.ring.fd, &rx.args, 0, rq_entries);
+	if (failures)
+		exit(1);
+	refill_init(&rx.rf, &rx.args);
+
+	lfd = listen_tcp();
+	rx.sock = accept_tcp(lfd, deadline);
+	rx_run(&rx, deadline);
+
+	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u held=%u bogus=%u\n",
+	       (unsigned long long)rx.bytes, rx.cqes, rx.requests, rx.enospc,
+	       rx.enomem, rx.held, rx.bogus);
+	show_fdinfo(rx.ring.fd);
+	if (rx.bad > 5)
+		fprintf(stderr, "FAIL: %u more CQEs with wrong data\n",
+			rx.bad - 5);
+	if (!hold && have_payload_len && rx.bytes != payload_len)
+		fail("received %llu bytes, expected %llu",
+		     (unsigned long long)rx.bytes, payload_len);
+	if (hold && !rx.holding)
+		fail("the stream ended before %llu bytes", hold_after);
+
+	if (rx.holding) {
+		printf("holding %u buffers\n", rx.held);
+		if (wait_stdin) {
+			char buf[64];
+
+			while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+				;
+		}
+	}
+
+	/* the ring goes first, with any buffers still held */
+	ring_free(&rx.ring);
+	zcrx_args_free(&rx.args);
+	close(rx.sock);
+	close(lfd);
+	free(rx.rf.pending);
+	if (check_teardown) {
+		wait_unpinned(pinned0);
+		printf("VmPin back to %ld kB after ring close\n",
+		       vm_pinned_kb());
+	}
+}
+
+static void do_client(void)
+{
+	/* write sizes, in turn: odd ones, segment and page sized, large */
+	static const unsigned int sizes[] = {
+		1, 100, 1448, 4096, 3000, 65536, 7, 16384, 250000, 9000,
+	};
+	static unsigned char buf[256 << 10];
+	struct timeval tv = { .tv_sec = timeout_s };
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+	};
+	unsigned long long sent = 0;
+	struct addrinfo *ai;
+	unsigned int i = 0;
+	char c;
+	int fd, ret;
+
+	ret = getaddrinfo(host, port, &hints, &ai);
+	if (ret) {
+		fprintf(stderr, "FAIL: getaddrinfo(%s): %s\n", host,
+			gai_strerror(ret));
+		exit(1);
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	/* neither connect, send nor recv waits longer than the timeout */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		die("setsockopt");
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen))
+		die("connect to %s port %s", host, port);
+	freeaddrinfo(ai);
+
+	while (sent < payload_len) {
+		unsigned long long n = sizes[i++ % ARRAY_SIZE(sizes)];
+		unsigned int j;
+		ssize_t res;
+
+		if (n > payload_len - sent)
+			n = payload_len - sent;
+		for (j = 0; j < n; j++)
+			buf[j] = pattern_byte(sent + j);
+		res = send(fd, buf, n, MSG_NOSIGNAL);
+		if (res < 0)
+			die("send after %llu bytes", sent);
+		sent += res;
+	}
+
+	/* done: wait for the server to read everything and close */
+	if (shutdown(fd, SHUT_WR))
+		die("shutdown");
+	ret = recv(fd, &c, 1, 0);
+	if (ret < 0)
+		die("waiting for the server to close");
+	if (ret)
+		fail("the server sent data");
+	close(fd);
+	printf("sent %llu bytes\n", sent);
+}
+
+/* The invalid RECV_ZC submissions: a valid one, mutated. */
+enum sqe_mutation {
+	S_NO_MULTISHOT, S_BUNDLE, S_ADDR, S_ADDR2, S_ADDR3, S_MSG_FLAGS,
+	S_BUF_INDEX, S_IFQ_IDX, S_NO_IFQ, S_BUFFER_SELECT, S_PIPE, S_UDP,
+};
+
+struct sqe_case {
+	const char *name;
+	int err;
+	enum sqe_mutation mutation;
+};
+
+static const struct sqe_case sqe_cases[] = {
+	{ "RECV_ZC without IORING_RECV_MULTISHOT", EINVAL, S_NO_MULTISHOT },
+	{ "RECV_ZC with IORING_RECVSEND_BUNDLE", EINVAL, S_BUNDLE },
+	{ "RECV_ZC with addr set", EINVAL, S_ADDR },
+	{ "RECV_ZC with addr2 set", EINVAL, S_ADDR2 },
+	{ "RECV_ZC with addr3 set", EINVAL, S_ADDR3 },
+	{ "RECV_ZC with msg_flags set", EINVAL, S_MSG_FLAGS },
+	{ "RECV_ZC with buf_index set", EINVAL, S_BUF_INDEX },
+	{ "RECV_ZC on an unknown zcrx_ifq_idx", EINVAL, S_IFQ_IDX },
+	{ "RECV_ZC on a ring without ifqs", EINVAL, S_NO_IFQ },
+	{ "RECV_ZC with IOSQE_BUFFER_SELECT", EOPNOTSUPP, S_BUFFER_SELECT },
+	{ "RECV_ZC on a pipe", ENOTSOCK, S_PIPE },
+	{ "RECV_ZC on a UDP socket", EPROTONOSUPPORT, S_UDP },
+};
+
+/* Wait up to 5 s for the CQE of @user_data; false if none came. */
+static bool wait_cqe(struct ring *r, __u64 user_data, int *res,
+		     unsigned int *flags)
+{
+	long long deadline = now_ms() + 5000;
+	bool found = false;
+
+	while (!found && now_ms() < deadline) {
+		unsigned int head = *r->cq_head;
+		unsigned int tail;
+
+		ring_wait(r, 100);
+		tail = load_acquire(r->cq_tail);
+		for (; head != tail; head++) {
+			struct io_uring_cqe *cqe = ring_cqe(r, head);
+
+			if (cqe->user_data != user_data)
+				continue;
+			*res = cqe->res;
+			*flags = cqe->flags;
+			found = true;
+		}
+		store_release(r->cq_head, head);
+	}
+	return found;
+}
+
+static void run_sqe_case(struct ring *ring, struct zcrx_args *a,
+			 const struct sqe_case *c, __u64 user_data)
+{
+	int fds[2] = { -1, -1 };
+	struct io_uring_sqe *sqe;
+	struct ring other;
+	struct ring *r = ring;
+	unsigned int flags;
+	int fd, res;
+
+	if (c->mutation == S_PIPE) {
+		if (pipe(fds))
+			die("pipe");
+		fd = fds[0];
+	} else {
+		fd = socket(AF_INET6, c->mutation == S_UDP ? SOCK_DGRAM :
+			    SOCK_STREAM, 0);
+		if (fd < 0)
+			die("socket");
+	}
+	if (c->mutation == S_NO_IFQ) {
+		ring_setup(&other, RING_FLAGS, 0);
+		r = &other;
+	}
+
+	sqe = ring_get_sqe(r);
+	sqe->opcode = IORING_OP_RECV_ZC;
+	sqe->fd = fd;
+	sqe->ioprio = IORING_RECV_MULTISHOT;
+	sqe->zcrx_ifq_idx = a->reg.zcrx_id;
+	sqe->user_data = user_data;
+	switch (c->mutation) {
+	case S_NO_MULTISHOT:
+		sqe->ioprio = 0;
+		break;
+	case S_BUNDLE:
+		sqe->ioprio |= IORING_RECVSEND_BUNDLE;
+		break;
+	case S_ADDR:
+		sqe->addr = (uintptr_t)a->area_mem;
+		break;
+	case S_ADDR2:
+		sqe->addr2 = 1;
+		break;
+	case S_ADDR3:
+		sqe->addr3 = 1;
+		break;
+	case S_MSG_FLAGS:
+		sqe->msg_flags = MSG_DONTWAIT;
+		break;
+	case S_BUF_INDEX:
+		sqe->buf_index = 1;
+		break;
+	case S_IFQ_IDX:
+		sqe->zcrx_ifq_idx = a->reg.zcrx_id + 1;
+		break;
+	case S_BUFFER_SELECT:
+		sqe->flags = IOSQE_BUFFER_SELECT;
+		break;
+	case S_NO_IFQ:
+	case S_PIPE:
+	case S_UDP:
+		break;
+	}
+	ring_submit(r);
+
+	if (!wait_cqe(r, user_data, &res, &flags))
+		fail("%s: no completion in 5 s, expected %d (%s)", c->name,
+		     -c->err, strerror(c->err));
+	else if (res != -c->err || (flags & IORING_CQE_F_MORE))
+		fail("%s: res %d (%s)%s, expected %d (%s)", c->name, res,
+		     res < 0 ? strerror(-res) : "success",
+		     flags & IORING_CQE_F_MORE ? " with F_MORE" : "",
+		     -c->err, strerror(c->err));
+	else
+		printf("ok %s: %s\n", c->name, strerror(c->err));
+
+	if (c->mutation == S_NO_IFQ)
+		ring_free(&other);
+	close(fd);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
+static void do_sqe_cases(void)
+{
+	struct zcrx_args a;
+	struct ring r;
+	unsigned int i;
+	int ret;
+
+	ring_setup(&r, RING_FLAGS, 0);
+	zcrx_args_init(&a, queue, rq_entries);
+	ret = zcrx_register(r.fd, &a);
+	if (ret) {
+		fail("register ifq on %s queue %u: %s", ifname, queue,
+		     strerror(-ret));
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(sqe_cases); i++)
+		run_sqe_case(&r, &a, &sqe_cases[i], i + 1);
+	ring_free(&r);
+	zcrx_args_free(&a);
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"Usage: %s -i IFNAME -q QUEUE [options]   register ifqs\n"
+		"       %s -i IFNAME -q QUEUE -x|-z       invalid-input cases\n"
+		"       %s -s -i IFNAME -q QUEUE -p PORT [options]\n"
+		"       %s -c -h HOST -p PORT -l BYTES [-T SECONDS]\n"
+		"  -n NR       register NR ifqs on queues QUEUE.. in one ring\n"
+		"  -r ENTRIES  refill ring entries (default 64)\n"
+		"  -a BYTES    area size (default 1 MiB)\n"
+		"  -u          refill ring in user memory instead of mmapped\n"
+		"  -e ERRNO    expect the registration to fail with ERRNO\n"
+		"  -d          register QUEUE twice in the ring, expect EEXIST\n"
+		"  -x          run the invalid registration cases\n"
+		"  -z          run the invalid RECV_ZC submission cases\n"
+		"  -t          after closing the ring, wait for the area to be unpinned\n"
+		"  -w          hold the ifqs (held buffers with -k) until stdin closes\n"
+		"  -s          receive one connection on PORT with RECV_ZC\n"
+		"  -c          send BYTES of the test pattern to HOST PORT\n"
+		"  -l BYTES    bytes the client sends, the server expects\n"
+		"  -o BYTES    receive with requests limited to BYTES each\n"
+		"  -k BYTES    stop giving buffers back after BYTES, close the ring\n"
+		"  -C ENTRIES  completion queue entries (default 1024)\n"
+		"  -b N        after every N buffers, return two that do not exist\n"
+		"  -T SECONDS  give up after SECONDS (default 60)\n",
+		prog, prog, prog, prog);
+	exit(2);
+}
+
+int main(int argc, char *argv[])
+{
+	int opt;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "i:q:n:r:a:ue:dxztwsch:p:l:o:k:C:b:T:")) != -1) {
+		switch (opt) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'q':
+			queue = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			nr_ifqs = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			rq_entries = strtoul(optarg, NULL, 0);
+			break;
+		case 'a':
+			area_size = strtoul(optarg, NULL, 0);
+			break;
+		case 'u':
+			user_region = true;
+			break;
+		case 'e':
+			expect_errno = strtoul(optarg, NULL, 0);
+			break;
+		case 'd':
+			dup_queue = true;
+			break;
+		case 'x':
+			run_cases = true;
+			break;
+		case 'z':
+			run_sqe_cases = true;
+			break;
+		case 't':
+			check_teardown = true;
+			break;
+		case 'w':
+			wait_stdin = true;
+			break;
+		case 's':
+			server = true;
+			break;
+		case 'c':
+			client = true;
+			break;
+		case 'h':
+			host = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'l':
+			payload_len = strtoull(optarg, NULL, 0);
+			have_payload_len = true;
+			break;
+		case 'o':
+			oneshot_len = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			hold_after = strtoull(optarg, NULL, 0);
+			hold = true;
+			break;
+		case 'C':
+			cq_entries = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			bad_refill = strtoul(optarg, NULL, 0);
+			break;
+		case 'T':
+			timeout_s = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage(argv[0]);
+		}
+	}
+
+	if (client) {
+		if (!host || !port || !have_payload_len || server)
+			usage(argv[0]);
+		do_client();
+		return failures ? 1 : 0;
+	}
+
+	if (!ifname || !nr_ifqs || nr_ifqs > MAX_IFQS || (server && !port))
+		usage(argv[0]);
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		fprintf(stderr, "if_nametoindex(%s): %s\n", ifname,
+			strerror(errno));
+		return 1;
+	}
+
+	if (run_cases)
+		do_cases();
+	else if (run_sqe_cases)
+		do_sqe_cases();
+	else if (server)
+		do_server();
+	else
+		do_register();
+
+	if (failures) {
+		fprintf(stderr, "%d check(s) failed\n", failures);
+		return 1;
+	}
+	return 0;
+}

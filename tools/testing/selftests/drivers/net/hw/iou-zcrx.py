@@ -1,0 +1,487 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+
+"""
+io_uring zero-copy receive: TCP streams received with IORING_OP_RECV_ZC.
+
+The remote end sends a TCP stream of a known pattern ("iou-zcrx -c"); the
+local end ("iou-zcrx -s") registers an interface queue, receives the stream
+with RECV_ZC, checks every byte and gives every buffer back through the
+refill ring. Each case turns header split on (hds-thresh 0), keeps the last
+rx queue out of the RSS table and steers the stream to it with an ntuple
+rule (or an RSS context), then checks what the ring's fdinfo counts:
+payload completed without a copy (zc_bytes) and copied (copy_bytes).
+
+The teardown cases stop giving buffers back and close the ring, kill the
+receiver, or remove the device while buffers are held, then check that the
+pinned area is released and the queue is unbound and receives again.
+"""
+
+import errno
+import os
+import re
+import signal
+import subprocess
+import time
+
+from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
+from lib.py import ksft_pr
+from lib.py import KsftSkipEx, KsftFailEx
+from lib.py import EthtoolFamily, NetdevFamily, NetdevSimDev, NetNS
+from lib.py import NetDrvEpEnv
+from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
+
+HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "iou-zcrx")
+ABI_HELPER = HELPER + "-abi"
+
+# ETHTOOL_TCP_DATA_SPLIT_*
+SPLIT_ON = 2
+
+MIB = 1 << 20
+# what a holding receiver takes before it stops giving buffers back
+HOLD = 256 << 10
+
+
+def require_helper(path=HELPER):
+    if not os.access(path, os.X_OK):
+        raise KsftSkipEx(f"{path} not built")
+
+
+def set_rings(ifindex, **attrs):
+    req = {'header': {'dev-index': ifindex}}
+    req.update({k.replace('_', '-'): v for k, v in attrs.items()})
+    EthtoolFamily().rings_set(req)
+
+
+def hds_on(ifindex, ifname, restore=True):
+    """Header split on with hds-thresh 0, restored when the case ends.
+
+    Netlink first; ethtool's command line if this YNL spec predates
+    hds-thresh.
+    """
+    old = EthtoolFamily().rings_get({'header': {'dev-index': ifindex}})
+    if 'tcp-data-split' not in old:
+        raise KsftSkipEx("device does not report tcp-data-split")
+    if 'hds-thresh' in old:
+        set_rings(ifindex, tcp_data_split=SPLIT_ON, hds_thresh=0)
+        if restore:
+            defer(set_rings, ifindex, tcp_data_split=old['tcp-data-split'],
+                  hds_thresh=old['hds-thresh'])
+        return
+    ethtool(f"-G {ifname} tcp-data-split on hds-thresh 0")
+    split = {'disabled': "off", 'enabled': "on"}.get(old['tcp-data-split'],
+                                                      "auto")
+    if restore:
+        defer(ethtool, f"-G {ifname} tcp-data-split {split}")
+
+
+def rx_queues(ifindex):
+    q = NetdevFamily().queue_get({'ifindex': ifindex}, dump=True)
+    return len([x for x in q if x['type'] == 'rx'])
+
+
+def steer(cfg, port, target):
+    """An ntuple rule for TCP to @port: "action Q" or "context C"."""
+    flow = "tcp6" if cfg.addr_ipver == "6" else "tcp4"
+    out = ethtool(f"-N {cfg.ifname} flow-type {flow} dst-port {port} {target}").stdout
+    defer(ethtool, f"-N {cfg.ifname} delete {int(out.split()[-1])}")
+
+
+def setup(cfg, steer_to=None):
+    """Header split on, the last queue out of RSS, a flow steered.
+
+    Return (the last queue, the port of a flow steered to it, or to queue
+    @steer_to).
+    """
+    require_helper()
+    hds_on(cfg.ifindex, cfg.ifname)
+    n = rx_queues(cfg.ifindex)
+    if n < 2:
+        raise KsftSkipEx("needs at least 2 rx queues")
+    ethtool(f"-X {cfg.ifname} equal {n - 1}")
+    defer(ethtool, f"-X {cfg.ifname} default")
+    port = rand_port()
+    steer(cfg, port, f"action {n - 1 if steer_to is None else steer_to}")
+    return n - 1, port
+
+
+def fields(line):
+    return {k: int(v) for k, v in (f.split('=') for f in line.split())}
+
+
+def ifq_line(out):
+    for line in out.splitlines():
+        m = re.match(r"\s*\d+: (ifindex=.*)", line)
+        if m:
+            return m.group(1)
+    raise KsftFailEx(f"no ZcrxIfqs line in the helper's output:\n{out}")
+
+
+def ifq_stats(out):
+    """The counters of the first ifq in the fdinfo the helper printed."""
+    return fields(ifq_line(out))
+
+
+def summary(out):
+    """The helper's "received ..." line, as {name: value}."""
+    for line in out.splitlines():
+        if line.startswith("received "):
+            return fields(line[len("received "):])
+    raise KsftFailEx(f"no summary in the helper's output:\n{out}")
+
+
+def report(out):
+    """Show what the helper received and what the ifq counted."""
+    ksft_pr(next(line for line in out.splitlines()
+                 if line.startswith("received ")))
+    ksft_pr(ifq_line(out))
+
+
+def reap(proc):
+    """Kill a helper the case left running."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
+def wait_listen(proc, port):
+    """wait_port_listen(); False if @proc exited instead."""
+    end = time.monotonic() + 10
+    while proc.poll() is None:
+        try:
+            wait_port_listen(port, deadline=0.2)
+            return True
+        except Exception:
+            if time.monotonic() > end:
+                raise
+    return False
+
+
+def receive(cfg, queue, port, size, args="", helper=HELPER):
+    """Receive @size bytes sent by the remote on @queue; return the output."""
+    require_helper(helper)
+    if helper == HELPER:
+        args = f"-s -l {size} -T 100 {args}"
+    else:
+        args = f"-l {size} -T 100 {args}"
+    srv = bkg([helper, "-i", cfg.ifname, "-q", str(queue), "-p", str(port)] +
+              args.split(), shell=False, fail=False, exit_wait=True)
+    defer(reap, srv.proc)
+    cli = None
+    if wait_listen(srv.proc, port):
+        cli = cmd(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} -l {size} -T 100",
+                  host=cfg.remote, fail=False, timeout=120)
+    srv.process(terminate=False, fail=False, timeout=120)
+    name = os.path.basename(helper)
+    if srv.ret:
+        raise KsftFailEx(f"{name} {args}: exit {srv.ret}\n"
+                         f"{srv.stdout}{srv.stderr}")
+    if cli is None:
+        raise KsftFailEx(f"{name} exited before listening:\n{srv.stdout}")
+    ksft_eq(cli.ret, 0, f"sender: {cli.stderr}")
+    report(srv.stdout)
+    ksft_eq(summary(srv.stdout)['bytes'], size, "bytes received")
+    return srv.stdout
+
+
+def check_zc(out, size):
+    """All of @size arrived, nearly all of it without a copy."""
+    s = ifq_stats(out)
+    ksft_eq(s['zc_bytes'] + s['copy_bytes'], size,
+            f"zc_bytes + copy_bytes: {s}")
+    ksft_ge(s['zc_bytes'], 1, "payload received without a copy")
+    ksft_ge(size // 100, s['copy_bytes'], f"at most 1% copied: {s}")
+    ksft_eq(s['zc_frags'] + s['copy_frags'], summary(out)['cqes'],
+            "a CQE per fragment")
+
+
+def queue_io_uring(ifindex, q):
+    """The io-uring nest of an rx queue, None if not bound."""
+    queue = NetdevFamily().queue_get({'ifindex': ifindex, 'id': q,
+                                      'type': 'rx'})
+    return queue.get('io-uring')
+
+
+def io_uring_pools(ifindex):
+    pools = NetdevFamily().page_pool_get({}, dump=True)
+    return [p for p in pools
+            if p.get('ifindex') == ifindex and 'io-uring' in p]
+
+
+def wait_released(ifindex, q):
+    """Ring exit and page pool release are async: give them 30 s."""
+    for _ in range(300):
+        if queue_io_uring(ifindex, q) is None and not io_uring_pools(ifindex):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def check_released(cfg, q):
+    """The queue is unbound, no pool uses an area, and the queue receives."""
+    ksft_true(wait_released(cfg.ifindex, q),
+              "queue unbound and no io_uring page pool left")
+    port = rand_port()
+    steer(cfg, port, f"action {q}")
+    check_zc(receive(cfg, q, port, MIB), MIB)
+
+
+def hold(ifname, q, port, args, sender):
+    """Start a receiver that stops giving buffers back after HOLD bytes.
+
+    @sender starts the sending side once the receiver listens. The
+    receiver then waits for its stdin to close. Return it, once it holds
+    buffers, and what it printed.
+    """
+    require_helper()
+    proc = subprocess.Popen([HELPER, "-s", "-i", ifname, "-q", str(q),
+                             "-p", str(port), "-k", str(HOLD), "-w",
+                             "-T", "100"] + args.split(),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    defer(reap, proc)
+    if wait_listen(proc, port):
+        cli = sender()
+        defer(cli.process, terminate=True, fail=False)
+    out = ""
+    for line in proc.stdout:
+        out += line
+        if line.startswith("holding"):
+            report(out)
+            return proc, out
+    proc.wait(timeout=30)
+    raise KsftFailEx(f"the receiver did not get to hold buffers:\n"
+                     f"{out}{proc.stderr.read()}")
+
+
+def remote_sender(cfg, port):
+    return lambda: bkg(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} "
+                       f"-l {64 * MIB} -T 100", host=cfg.remote, fail=False)
+
+
+def test_zcrx(cfg) -> None:
+    """Multishot RECV_ZC of a several MiB stream, every byte checked."""
+    q, port = setup(cfg)
+    size = 8 * MIB
+    out = receive(cfg, q, port, size, "-t")
+    check_zc(out, size)
+    ksft_in("VmPin back to", out)
+
+
+def test_zcrx_oneshot(cfg) -> None:
+    """Requests limited to 5000 bytes, which splits 4 KiB fragments."""
+    q, port = setup(cfg)
+    size, limit = MIB, 5000
+    out = receive(cfg, q, port, size, f"-o {limit}")
+    check_zc(out, size)
+    s = summary(out)
+    # full requests, a short one at EOF, and one that only sees EOF
+    want = size // limit + (1 if size % limit else 0) + 1
+    ksft_eq(s['requests'] - s['enospc'] - s['enomem'], want,
+            f"a request per {limit} bytes: {s}")
+
+
+def test_zcrx_user_region(cfg) -> None:
+    """The refill ring in user memory instead of mapped from the ring."""
+    q, port = setup(cfg)
+    check_zc(receive(cfg, q, port, 2 * MIB, "-u"), 2 * MIB)
+
+
+def test_zcrx_small_cq(cfg) -> None:
+    """A CQ of 8 entries fills up: -ENOSPC ends requests, re-armed."""
+    q, port = setup(cfg)
+    size = 4 * MIB
+    out = receive(cfg, q, port, size, "-C 8")
+    check_zc(out, size)
+    ksft_ge(summary(out)['enospc'], 1, "requests ended with -ENOSPC")
+
+
+def test_zcrx_bad_refill(cfg) -> None:
+    """Refill entries that name no buffer are rejected and counted."""
+    q, port = setup(cfg)
+    size = 2 * MIB
+    out = receive(cfg, q, port, size, "-b 16")
+    check_zc(out, size)
+    bogus = summary(out)['bogus']
+    rejected = ifq_stats(out)['rq_rejected']
+    ksft_ge(bogus, 2, "bogus refill entries")
+    ksft_true(1 <= rejected <= bogus,
+              f"{rejected} of {bogus} bogus refill entries rejected")
+
+
+def test_zcrx_rss(cfg) -> None:
+    """The flow reaches the queue through an RSS context."""
+    require_helper()
+    hds_on(cfg.ifindex, cfg.ifname)
+    n = rx_queues(cfg.ifindex)
+    if n < 2:
+        raise KsftSkipEx("needs at least 2 rx queues")
+    ethtool(f"-X {cfg.ifname} equal {n - 1}")
+    defer(ethtool, f"-X {cfg.ifname} default")
+    weights = " ".join("1" if i == n - 1 else "0" for i in range(n))
+    res = cmd(f"ethtool -X {cfg.ifname} context new weight {weights}",
+              fail=False)
+    if res.ret:
+        raise KsftSkipEx(f"no RSS contexts: {res.stderr.strip()}")
+    ctx = int(res.stdout.split()[-1])
+    defer(ethtool, f"-X {cfg.ifname} context {ctx} delete")
+    port = rand_port()
+    steer(cfg, port, f"context {ctx}")
+    size = 4 * MIB
+    check_zc(receive(cfg, n - 1, port, size), size)
+
+
+def test_zcrx_copy_fallback(cfg) -> None:
+    """The flow lands on an unbound queue: every byte is copied."""
+    q, port = setup(cfg, steer_to=0)
+    size = MIB
+    s = ifq_stats(receive(cfg, q, port, size, f"-a {4 * MIB}"))
+    ksft_eq(s['copy_bytes'], size, f"every byte copied: {s}")
+    ksft_eq(s['zc_bytes'], 0, f"nothing zero-copy: {s}")
+
+
+def test_zcrx_copy_fallback_reuse(cfg) -> None:
+    """Copied data four times the area: returned buffers are used again."""
+    q, port = setup(cfg, steer_to=0)
+    size = 4 * MIB
+    s = ifq_stats(receive(cfg, q, port, size, f"-a {MIB} -T 60"))
+    ksft_eq(s['copy_bytes'], size, f"every byte copied: {s}")
+
+
+def test_zcrx_abi(cfg) -> None:
+    """A receiver built with its own copy of the ABI, not the kernel's."""
+    q, port = setup(cfg)
+    size = 4 * MIB
+    check_zc(receive(cfg, q, port, size, helper=ABI_HELPER), size)
+
+
+def test_zcrx_invalid_sqe(cfg) -> None:
+    """Invalid RECV_ZC submissions, each refused with its errno."""
+    require_helper()
+    hds_on(cfg.ifindex, cfg.ifname)
+    q = rx_queues(cfg.ifindex) - 1
+    res = cmd(f"{HELPER} -i {cfg.ifname} -q {q} -z", fail=False, timeout=120)
+    ksft_eq(res.ret, 0, f"iou-zcrx -z:\n{res.stdout}{res.stderr}")
+    ksft_eq(res.stdout.count("ok RECV_ZC"), 12, "every case ran")
+    for name, err in (("without IORING_RECV_MULTISHOT", errno.EINVAL),
+                      ("on a pipe", errno.ENOTSOCK),
+                      ("on a UDP socket", errno.EPROTONOSUPPORT)):
+        ksft_in(f"ok RECV_ZC {name}: {os.strerror(err)}", res.stdout)
+
+
+def test_zcrx_hold_close(cfg) -> None:
+    """Close the ring while holding buffers: everything comes back."""
+    q, port = setup(cfg)
+    proc, out = hold(cfg.ifname, q, port, "-t", remote_sender(cfg, port))
+    ksft_true(queue_io_uring(cfg.ifindex, q) is not None, "queue bound")
+    rest, err = proc.communicate(timeout=60)
+    out += rest
+    ksft_eq(proc.returncode, 0, f"iou-zcrx -k:\n{out}{err}")
+    ksft_in("VmPin back to", out)
+    check_released(cfg, q)
+
+
+def pinned_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmPin:\s+(\d+)", f.read()).group(1))
+
+
+def check_nl_counters(nest, stats, where):
+    """The io-uring nest carries the counters the fdinfo shows.
+
+    Only those that change when the application receives: the receiver
+    holds still, the device may still miss buffers meanwhile.
+    """
+    if not nest or 'zc-bytes' not in nest:
+        ksft_pr(f"{where}: no counters in the io-uring nest")
+        return
+    for name in ("zc_bytes", "zc_frags", "copy_bytes", "copy_frags",
+                 "rq_rejected"):
+        ksft_eq(nest.get(name.replace('_', '-')), stats[name],
+                f"{where} io-uring {name}")
+
+
+def test_zcrx_killed(cfg) -> None:
+    """SIGKILL the receiver mid-stream while it holds buffers."""
+    q, port = setup(cfg)
+    proc, out = hold(cfg.ifname, q, port, "", remote_sender(cfg, port))
+    ksft_eq(pinned_kb(proc.pid), MIB >> 10, "the area is pinned")
+    nest = queue_io_uring(cfg.ifindex, q)
+    ksft_true(nest is not None, "queue bound")
+    check_nl_counters(nest, ifq_stats(out), "queue-get")
+    for pool in io_uring_pools(cfg.ifindex):
+        check_nl_counters(pool['io-uring'], ifq_stats(out), "page-pool-get")
+    proc.kill()
+    proc.wait(timeout=30)
+    ksft_eq(proc.returncode, -signal.SIGKILL)
+    check_released(cfg, q)
+
+
+def nsim_pair(queue_count):
+    """Another linked netdevsim pair, the peer in a namespace of its own.
+
+    Return the local port, its device and the peer's namespace, all
+    removed when the case ends.
+    """
+    ns = NetNS()
+    defer(ns.__del__)
+    local = NetdevSimDev(queue_count=queue_count)
+    defer(local.remove)
+    peer = NetdevSimDev(ns=ns, queue_count=queue_count)
+    defer(peer.remove)
+    dev, pdev = local.nsims[0], peer.nsims[0]
+    with open("/proc/self/ns/net") as nsfd0, \
+         open("/var/run/netns/" + ns.name) as nsfd1:
+        NetdevSimDev.ctrl_write('link_device',
+                                f'{nsfd0.fileno()}:{dev.ifindex} '
+                                f'{nsfd1.fileno()}:{pdev.ifindex}')
+    ip(f"-6 addr add dev {dev.ifname} 2001:db8:1::1/64 nodad")
+    ip(f"link set dev {dev.ifname} up")
+    ip(f"-6 addr add dev {pdev.ifname} 2001:db8:1::2/64 nodad", ns=ns)
+    ip(f"link set dev {pdev.ifname} up", ns=ns)
+    return dev, local, ns
+
+
+def test_zcrx_netdev_removed(cfg) -> None:
+    """Remove the device while buffers are held, then close the ring."""
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("removes a netdevsim device of its own")
+    dev, nsimdev, ns = nsim_pair(4)
+    # the device goes away with its settings: nothing to restore
+    hds_on(dev.ifindex, dev.ifname, restore=False)
+    ethtool(f"-X {dev.ifname} equal 3")
+    port = rand_port()
+    ethtool(f"-N {dev.ifname} flow-type tcp6 dst-port {port} action 3")
+
+    def sender():
+        return bkg(f"ip netns exec {ns.name} {HELPER} -c -h 2001:db8:1::1 "
+                   f"-p {port} -l {64 * MIB} -T 100", fail=False)
+
+    proc, out = hold(dev.ifname, 3, port, "-t", sender)
+    ring = fields(next(line for line in out.splitlines()
+                       if line.startswith("ring_fd=")))
+    nsimdev.remove()
+    with open(f"/proc/{ring['pid']}/fdinfo/{ring['ring_fd']}") as f:
+        ksft_in("bound=0", f.read(), "the ifq let the device go")
+    rest, err = proc.communicate(timeout=60)
+    out += rest
+    ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{err}")
+    ksft_in("VmPin back to", out)
+
+
+def main() -> None:
+    with NetDrvEpEnv(__file__, queue_count=4) as cfg:
+        cfg.require_cmd("ethtool")
+        cfg.bin_remote = cfg.remote.deploy(HELPER)
+        ksft_run([test_zcrx, test_zcrx_oneshot, test_zcrx_user_region,
+                  test_zcrx_small_cq, test_zcrx_bad_refill, test_zcrx_rss,
+                  test_zcrx_copy_fallback, test_zcrx_copy_fallback_reuse,
+                  test_zcrx_abi,
+                  test_zcrx_invalid_sqe, test_zcrx_hold_close,
+                  test_zcrx_killed, test_zcrx_netdev_removed],
+                 args=(cfg, ))
+    ksft_exit()
+
+
+if __name__ == "__main__":
+    main()
