@@ -803,6 +803,7 @@ static void io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
 		if (!page_pool_unref_netmem(net_iov_to_netmem(niov), 1))
 			io_zcrx_return_niov(niov);
 	}
+	/* the entries are consumed: pairs with the user's load of head */
 	smp_store_release(ifq->rq_head, ifq->cached_rq_head);
 	spin_unlock_bh(&ifq->rq_lock);
 
