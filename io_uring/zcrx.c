@@ -741,12 +741,21 @@ static struct net_iov *io_zcrx_parse_rqe(struct io_zcrx_ifq *ifq,
  * @ifq: the ifq its completions point into
  * @nr_skbs: skbs looked at so far
  * @err: the error that stopped the walk after some data was completed
+ * @zc_bytes: bytes handed over without a copy, added to the ifq's
+ *	counters once per call rather than once per fragment
+ * @zc_frags: fragments handed over without a copy
+ * @copy_bytes: bytes copied into area buffers
+ * @copy_frags: area buffers filled by copying
  */
 struct io_zcrx_args {
 	struct io_kiocb		*req;
 	struct io_zcrx_ifq	*ifq;
 	unsigned int		nr_skbs;
 	int			err;
+	u64			zc_bytes;
+	u64			copy_bytes;
+	u32			zc_frags;
+	u32			copy_frags;
 };
 
 /*
@@ -848,11 +857,11 @@ static struct net_iov *io_zcrx_alloc_fallback(struct io_zcrx_ifq *ifq)
  * Return: bytes copied, or -ENOMEM if no buffer was free, -ENOSPC if the
  * CQ was full, when nothing was copied.
  */
-static ssize_t io_zcrx_copy_chunk(struct io_kiocb *req,
-				  struct io_zcrx_ifq *ifq,
+static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 				  struct page *src_page, size_t src_off,
 				  size_t len)
 {
+	struct io_zcrx_ifq *ifq = args->ifq;
 	size_t copied = 0;
 	int ret = 0;
 
@@ -884,14 +893,14 @@ static ssize_t io_zcrx_copy_chunk(struct io_kiocb *req,
 		}
 		kunmap_local(dst);
 
-		if (!io_zcrx_queue_cqe(req, niov, ifq, 0, n)) {
+		if (!io_zcrx_queue_cqe(args->req, niov, ifq, 0, n)) {
 			io_zcrx_return_niov_freelist(niov);
 			ret = -ENOSPC;
 			break;
 		}
 		io_zcrx_get_niov_uref(niov);
-		atomic64_add(n, &ifq->stats.copy_bytes);
-		atomic64_inc(&ifq->stats.copy_frags);
+		args->copy_bytes += n;
+		args->copy_frags++;
 		len -= n;
 		copied += n;
 	}
@@ -902,15 +911,16 @@ static ssize_t io_zcrx_copy_chunk(struct io_kiocb *req,
  * Complete @len bytes at @off in @frag: a buffer of this ifq's area is
  * handed to the user as it is, anything else is copied.
  */
-static int io_zcrx_recv_frag(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+static int io_zcrx_recv_frag(struct io_zcrx_args *args,
 			     const skb_frag_t *frag, unsigned int off,
 			     unsigned int len)
 {
+	struct io_zcrx_ifq *ifq = args->ifq;
 	struct net_iov *niov;
 	struct page_pool *pp;
 
 	if (!skb_frag_is_net_iov(frag))
-		return io_zcrx_copy_chunk(req, ifq, skb_frag_page(frag),
+		return io_zcrx_copy_chunk(args, skb_frag_page(frag),
 					  skb_frag_off(frag) + off, len);
 
 	/* another provider's memory, or another ifq's: not ours to give */
@@ -920,7 +930,7 @@ static int io_zcrx_recv_frag(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 		return -EFAULT;
 
 	off += skb_frag_off(frag);
-	if (!io_zcrx_queue_cqe(req, niov, ifq, off, len))
+	if (!io_zcrx_queue_cqe(args->req, niov, ifq, off, len))
 		return -ENOSPC;
 
 	/* the user reads what the device wrote */
@@ -934,8 +944,8 @@ static int io_zcrx_recv_frag(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 	 */
 	page_pool_ref_netmem(net_iov_to_netmem(niov));
 	io_zcrx_get_niov_uref(niov);
-	atomic64_add(len, &ifq->stats.zc_bytes);
-	atomic64_inc(&ifq->stats.zc_frags);
+	args->zc_bytes += len;
+	args->zc_frags++;
 	return len;
 }
 
@@ -944,8 +954,6 @@ static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 			    unsigned int offset, size_t len)
 {
 	struct io_zcrx_args *args = desc->arg.data;
-	struct io_zcrx_ifq *ifq = args->ifq;
-	struct io_kiocb *req = args->req;
 	unsigned int start, start_off = offset;
 	struct sk_buff *frag_iter;
 	int i, ret = 0;
@@ -964,7 +972,7 @@ static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 		size_t to_copy = min_t(size_t, skb_headlen(skb) - offset, len);
 		ssize_t copied;
 
-		copied = io_zcrx_copy_chunk(req, ifq, virt_to_page(skb->data),
+		copied = io_zcrx_copy_chunk(args, virt_to_page(skb->data),
 					    offset_in_page(skb->data) + offset,
 					    to_copy);
 		if (copied < 0) {
@@ -987,8 +995,7 @@ static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 		if (offset < end) {
 			unsigned int copy = min_t(size_t, end - offset, len);
 
-			ret = io_zcrx_recv_frag(req, ifq, frag, offset - start,
-						copy);
+			ret = io_zcrx_recv_frag(args, frag, offset - start, copy);
 			if (ret < 0)
 				goto out;
 			offset += ret;
@@ -1048,6 +1055,14 @@ static int io_zcrx_tcp_recvmsg(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 	ret = tcp_read_sock(sk, &rd_desc, io_zcrx_recv_skb);
 	if (len && ret > 0)
 		*outlen = len - ret;
+	if (args.zc_frags) {
+		atomic64_add(args.zc_bytes, &ifq->stats.zc_bytes);
+		atomic64_add(args.zc_frags, &ifq->stats.zc_frags);
+	}
+	if (args.copy_frags) {
+		atomic64_add(args.copy_bytes, &ifq->stats.copy_bytes);
+		atomic64_add(args.copy_frags, &ifq->stats.copy_frags);
+	}
 	if (ret > 0 && args.err) {
 		/*
 		 * Data was completed, but a full CQ or a lack of buffers
