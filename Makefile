@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# zcrx harness. The two commands most people need:
+# zcrx harness. The commands most people need:
 #   make demo     build the release kernel, boot it, move data over netdevsim
+#   make bench    the same comparison measured: recv() vs RECV_ZC x MTU x flows
 #   make check    build the debug kernel, run KUnit, kselftests, static checks
 # Everything is built under out/ (ignored by git).
 
@@ -11,10 +12,10 @@ SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/hw drivers/ne
 TOP := $(CURDIR)
 H := $(TOP)/harness
 
-.PHONY: help deps base tree export kernel selftests check demo vm clean distclean
+.PHONY: help deps base tree export kernel selftests check demo bench vm clean distclean
 
 help:
-	@sed -n '3,6p' Makefile | sed 's/^# //'
+	@sed -n '3,7p' Makefile | sed 's/^# //'
 	@echo "Other targets: deps base tree export kernel [FLAVOUR=debug|release]"
 	@echo "               selftests vm [FLAVOUR=...] clean distclean (see README.md)"
 
@@ -52,6 +53,11 @@ check:
 
 demo:
 	@$(H)/demo.sh
+
+# BENCH_MIB (512) per transfer, BENCH_REPEAT (3) times per point; writes
+# out/results/bench.{csv,md,png}.
+bench:
+	@$(H)/bench.sh
 
 # An interactive shell in the VM on the FLAVOUR kernel.
 vm: kernel

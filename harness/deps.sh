@@ -18,7 +18,7 @@ BOOKWORM_PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
 	ccache sparse git rsync xz-utils python3 python3-yaml python3-jsonschema
 	qemu-system-x86 udev iproute2 iputils-ping socat procps
-	liburing-dev
+	liburing-dev python3-matplotlib
 )
 TRIXIE_PKGS=(virtme-ng)
 FORKY_PKGS=(ethtool)

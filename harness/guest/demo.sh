@@ -98,6 +98,11 @@ field() {
 	tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1
 }
 
+# per_gib FILE KEY: a seconds value of a summary line, per GiB received
+per_gib() {
+	printf '%.3f' "$(echo "scale=6; $(field "$1" "$2") * 1073741824 / $(field "$1" bytes)" | bc)"
+}
+
 table() {
 	local z=$results/demo-zc.txt c=$results/demo-copy.txt zcpu ccpu
 
@@ -112,10 +117,12 @@ table() {
 		printf '%-28s %16s %16s\n' "zero-copy fraction (%)" \
 			"$(field "$z" zc_pct)" "0"
 		printf '%-28s %16s %16s\n' "receiver CPU s per GiB" "$zcpu" "$ccpu"
+		printf '%-28s %16s %16s\n' "  of it in the kernel (sys)" \
+			"$(per_gib "$z" cpu_sys_s)" "$(per_gib "$c" cpu_sys_s)"
 		printf '%-28s %16s %16s\n' "throughput MiB/s (TCG)" \
 			"$(field "$z" mib_s)" "$(field "$c" mib_s)"
-		printf '%-28s %16s\n' "CPU per GiB, RECV_ZC/copy" \
-			"$(echo "scale=2; $zcpu / $ccpu" | bc)"
+		printf '%-28s %16.2f\n' "CPU per GiB, RECV_ZC/copy" \
+			"$(echo "scale=4; $zcpu / $ccpu" | bc)"
 	} | tee "$results/demo.txt"
 }
 
