@@ -62,6 +62,21 @@ setup() {
 	say "ping across the pair: ok"
 }
 
+# Before the device is set up, registration fails: zcrx-recv says why in
+# plain words and prints the commands that fix it.
+diagnose() {
+	local out=$results/demo-diagnosis.txt
+
+	say "before any setup: zcrx-recv -i eth0 -q $zq -p 9999 (expected to refuse)"
+	if ip netns exec zsrv "$tools/zcrx-recv" -i eth0 -q "$zq" -p 9999 -n 1 \
+		> "$out" 2>&1; then
+		say "zcrx-recv registered on a device without header split"
+		return 1
+	fi
+	sed 's/^/    /' "$out"
+	grep -q "ethtool -G eth0 tcp-data-split on hds-thresh 0" "$out"
+}
+
 # What an administrator does before an application binds a queue.
 configure() {
 	local e="ip netns exec zsrv ethtool"
@@ -127,6 +142,7 @@ table() {
 }
 
 setup
+diagnose
 configure
 receive zc 9999 -i eth0 -q "$zq"
 receive copy 9998 --copy
