@@ -22,45 +22,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 say() { echo "demo: $*"; }
 
-ifname_of() {
-	local d
-
-	for d in "$nsim/devices/netdevsim$1/net/"*; do
-		basename "$d"
-	done
-}
-
-setup() {
-	local srv cli fd_s fd_c
-
-	say "creating netdevsim devices 1 and 2 (one port, $queues queues each)"
-	echo "1 1 $queues" > "$nsim/new_device"
-	echo "2 1 $queues" > "$nsim/new_device"
-	udevadm settle 2>/dev/null || sleep 1
-	srv=$(ifname_of 1)
-	cli=$(ifname_of 2)
-
-	ip netns add zsrv
-	ip netns add zcli
-	ip link set "$srv" netns zsrv name eth0
-	ip link set "$cli" netns zcli name eth0
-
-	exec {fd_s}< /var/run/netns/zsrv
-	exec {fd_c}< /var/run/netns/zcli
-	say "linking them: receiver in netns zsrv, sender in netns zcli"
-	echo "$fd_s:$(ip netns exec zsrv cat /sys/class/net/eth0/ifindex)" \
-	     "$fd_c:$(ip netns exec zcli cat /sys/class/net/eth0/ifindex)" \
-	     > "$nsim/link_device"
-
-	ip -n zsrv addr add 192.0.2.1/24 dev eth0
-	ip -n zcli addr add 192.0.2.2/24 dev eth0
-	ip -n zsrv link set eth0 up
-	ip -n zcli link set eth0 up
-	ip -n zsrv link set lo up
-	ip -n zcli link set lo up
-	ip netns exec zcli ping -c 1 -W 5 192.0.2.1 > /dev/null
-	say "ping across the pair: ok"
-}
+# shellcheck source=nsim-pair.sh
+. "$(dirname "$0")/nsim-pair.sh"
 
 # Before the device is set up, registration fails: zcrx-recv says why in
 # plain words and prints the commands that fix it.
@@ -77,19 +40,6 @@ diagnose() {
 	grep -q "ethtool -G eth0 tcp-data-split on hds-thresh 0" "$out"
 }
 
-# What an administrator does before an application binds a queue.
-configure() {
-	local e="ip netns exec zsrv ethtool"
-
-	say "receiver: ethtool -G eth0 tcp-data-split on hds-thresh 0"
-	$e -G eth0 tcp-data-split on hds-thresh 0
-	say "receiver: ethtool -X eth0 equal $zq (queue $zq out of RSS)"
-	$e -X eth0 equal "$zq"
-	say "receiver: ethtool -N eth0 flow-type tcp4 dst-port 9999 action $zq"
-	$e -N eth0 flow-type tcp4 dst-port 9999 action "$zq" > /dev/null
-	say "receiver: ethtool -N eth0 flow-type tcp4 dst-port 9998 action $zq"
-	$e -N eth0 flow-type tcp4 dst-port 9998 action "$zq" > /dev/null
-}
 
 # receive NAME PORT RECEIVER-ARGS...: one transfer of $mib MiB, the
 # receiver's summary (key=value) in $results/demo-NAME.txt
@@ -141,9 +91,9 @@ table() {
 	} | tee "$results/demo.txt"
 }
 
-setup
+nsim_setup
 diagnose
-configure
+nsim_configure 9999 9998
 receive zc 9999 -i eth0 -q "$zq"
 receive copy 9998 --copy
 table
