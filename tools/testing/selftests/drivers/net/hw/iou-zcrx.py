@@ -87,11 +87,10 @@ def steer(cfg, port, target):
     defer(ethtool, f"-N {cfg.ifname} delete {int(out.split()[-1])}")
 
 
-def setup(cfg, steer_to=None):
-    """Header split on, the last queue out of RSS, a flow steered.
+def prepare_last_queue(cfg):
+    """Header split on and the last queue out of RSS, both restored.
 
-    Return (the last queue, the port of a flow steered to it, or to queue
-    @steer_to).
+    Return the number of rx queues.
     """
     require_helper()
     hds_on(cfg.ifindex, cfg.ifname)
@@ -100,6 +99,16 @@ def setup(cfg, steer_to=None):
         raise KsftSkipEx("needs at least 2 rx queues")
     ethtool(f"-X {cfg.ifname} equal {n - 1}")
     defer(ethtool, f"-X {cfg.ifname} default")
+    return n
+
+
+def setup(cfg, steer_to=None):
+    """Header split on, the last queue out of RSS, a flow steered.
+
+    Return (the last queue, the port of a flow steered to it, or to queue
+    @steer_to).
+    """
+    n = prepare_last_queue(cfg)
     port = rand_port()
     steer(cfg, port, f"action {n - 1 if steer_to is None else steer_to}")
     return n - 1, port
@@ -311,13 +320,7 @@ def test_zcrx_bad_refill(cfg) -> None:
 
 def test_zcrx_rss(cfg) -> None:
     """The flow reaches the queue through an RSS context."""
-    require_helper()
-    hds_on(cfg.ifindex, cfg.ifname)
-    n = rx_queues(cfg.ifindex)
-    if n < 2:
-        raise KsftSkipEx("needs at least 2 rx queues")
-    ethtool(f"-X {cfg.ifname} equal {n - 1}")
-    defer(ethtool, f"-X {cfg.ifname} default")
+    n = prepare_last_queue(cfg)
     weights = " ".join("1" if i == n - 1 else "0" for i in range(n))
     res = cmd(f"ethtool -X {cfg.ifname} context new weight {weights}",
               fail=False)
