@@ -191,6 +191,7 @@ matrix() {
 mkdir -p "$logs"
 : > "$runs"
 nsim_setup
+nsim_wire
 nsim_configure "$zc_port" "$copy_port"
 ip netns exec zsrv nstat -n
 matrix

@@ -45,6 +45,14 @@ nsim_setup() {
 	say "ping across the pair: ok"
 }
 
+# nsim_wire: the link delivers what a wire carries, MTU-sized frames that
+# the receiver's GRO merges (frag_list included), as behind a real NIC,
+# rather than whole TSO packets as from a NIC doing hardware GRO.
+nsim_wire() {
+	say "link: wire delivery (frames segmented, GRO on the receiver)"
+	echo wire > /sys/kernel/debug/netdevsim/netdevsim1/ports/0/rx_delivery
+}
+
 # nsim_configure PORT...: what an administrator does before an application
 # binds queue $zq: header split on every packet, the queue out of the RSS
 # table, and an ntuple rule per port steering it there.

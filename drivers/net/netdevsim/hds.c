@@ -8,15 +8,17 @@
  * segment whose payload is longer than hds-thresh is rebuilt the way a
  * header-split NIC delivers it: Ethernet, IP and TCP headers (with options)
  * in the linear part of a new skb, payload in netmem fragments from the
- * queue's payload page pool, "DMAed" by a CPU copy into whatever memory
- * backs them: a page, a page of an io_uring area, or a dma-buf page. The
- * device never reads payload back.
+ * queue's payload page pool, "DMAed" by a CPU copy to the fragment's DMA
+ * address, which the device's IOMMU (dma.c) translates page by page: a write
+ * to an address that is not mapped is dropped, and the frame with it.
+ * Without that IOMMU (no CONFIG_ARCH_HAS_DMA_OPS) the copy goes to the
+ * fragment's struct page, and dma-buf memory, which has none, is refused.
+ * The device never reads payload back.
  *
  * Everything else (header split off, other protocols, segments without
  * payload) is delivered as before.
  */
 
-#include <linux/dma-direct.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/highmem.h>
@@ -28,7 +30,6 @@
 #include <linux/tcp.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
-#include <net/page_pool/memory_provider.h>
 
 #include "netdevsim.h"
 
@@ -83,21 +84,20 @@ static bool nsim_hds_dma(struct nsim_bus_dev *bus_dev, netmem_ref netmem,
 	struct page *page;
 	void *va;
 
-	if (!netmem_is_net_iov(netmem)) {
+	/* the payload pool maps pages (PP_FLAG_DMA_MAP), providers net_iovs */
+	if (nsim_dma_has_iommu(bus_dev))
+		return nsim_dma_write(bus_dev,
+				      page_pool_get_dma_addr_netmem(netmem),
+				      skb, offset, len);
+
+	/* dma-direct: the bus address of a dma-buf may be no memory at all */
+	if (netmem_is_net_iov(netmem))
+		page = net_iov_page(netmem_to_net_iov(netmem));
+	else
 		page = netmem_to_page(netmem);
-	} else {
-		struct net_iov *niov = netmem_to_net_iov(netmem);
-
-		page = net_iov_page(niov);
-		if (!page) {
-			/* dma-buf: the device writes to the bus address */
-			phys_addr_t phys = dma_to_phys(&bus_dev->dev,
-						       net_iov_dma_addr(niov));
-
-			if (!pfn_valid(PHYS_PFN(phys)))
-				return false;
-			page = pfn_to_page(PHYS_PFN(phys));
-		}
+	if (!page) {
+		nsim_dma_count_drop(bus_dev);
+		return false;
 	}
 
 	va = kmap_local_page(page);

@@ -54,6 +54,9 @@ static struct page_pool *nsim_data_pool_create(struct netdevsim *ns,
 		.queue_idx = idx,
 	};
 
+	/* a driver whose payload pool cannot take a memory provider */
+	if (READ_ONCE(ns->queue_fail.no_unreadable))
+		p.flags &= ~PP_FLAG_ALLOW_UNREADABLE_NETMEM;
 	return page_pool_create(&p);
 }
 
@@ -218,6 +221,8 @@ void nsim_queue_mgmt_init(struct netdevsim *ns)
 			    &ns->queue_fail.mem_alloc);
 	debugfs_create_bool("fail_stop", 0600, dir, &ns->queue_fail.stop);
 	debugfs_create_bool("fail_start", 0600, dir, &ns->queue_fail.start);
+	debugfs_create_bool("no_unreadable", 0600, dir,
+			    &ns->queue_fail.no_unreadable);
 }
 
 void nsim_queue_mgmt_uninit(struct netdevsim *ns)
