@@ -79,20 +79,22 @@ static bool mp_params_valid(const struct pp_memory_provider_params *p)
  * @p: the provider; @p->mp_priv must identify this binding
  * @extack: where to say why the binding was refused, may be NULL
  *
- * Checks that the queue can take the provider, binds it, restarts the queue
- * and verifies that the driver's new page pool took the provider. On any
- * failure the queue is left as it was, with no provider.
+ * Checks that the queue can take the provider and binds it. If the device
+ * is up, restarts the queue and verifies that the driver's new page pool
+ * took the provider. If it is down, only records the provider: the page
+ * pools the driver creates when the device is opened take it, unchecked.
+ * On any failure the queue is left as it was, with no provider.
  *
  * Return: 0 on success, or
  * -ERANGE if @rxq_idx is not an active rx queue,
  * -EOPNOTSUPP if the driver lacks the queue management ops or does not
  * report its ring parameters,
  * -EINVAL if tcp-data-split is not on or hds-thresh is not 0,
- * -EBUSY if an XDP program is attached or AF_XDP uses the queue,
- * -EEXIST if the queue already has a provider,
- * -ENETDOWN if the device is down,
- * -EOPNOTSUPP if the driver's page pool did not accept unreadable memory,
- * or the error of the driver's queue ops.
+ * -EEXIST if an XDP program is attached or the queue already has a
+ * provider,
+ * -EBUSY if AF_XDP uses the queue,
+ * or, on a running device, -ENODATA if the driver's new page pool did not
+ * take the provider, or the error of the driver's queue ops.
  */
 int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 		      const struct pp_memory_provider_params *p,
@@ -138,11 +140,12 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 				   caps.hds_thresh, netdev_name(dev));
 		return -EINVAL;
 	}
+	/* -EEXIST, as devmem has returned since 6.12 and mainline does */
 	if (dev_xdp_prog_count(dev)) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s has an XDP program attached: detach it first",
 				   netdev_name(dev));
-		return -EBUSY;
+		return -EEXIST;
 	}
 	if (rxq->mp_params.mp_ops) {
 		NL_SET_ERR_MSG_FMT(extack,
@@ -158,16 +161,15 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 		return -EBUSY;
 	}
 #endif
-	if (!netif_running(dev)) {
-		NL_SET_ERR_MSG_FMT(extack,
-				   "%s is down: bring it up to bind a memory provider",
-				   netdev_name(dev));
-		return -ENETDOWN;
-	}
 	if (WARN_ON_ONCE(!mp_params_valid(p)))
 		return -EINVAL;
 
 	rxq->mp_params = *p;
+	/* A device that is down has no queue memory to replace: ndo_open
+	 * creates the page pools, and the payload pool takes the provider.
+	 */
+	if (!netif_running(dev))
+		return 0;
 	err = __netdev_rx_queue_restart(dev, rxq_idx, extack);
 	if (err)
 		memset(&rxq->mp_params, 0, sizeof(rxq->mp_params));

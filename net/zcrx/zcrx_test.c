@@ -671,6 +671,49 @@ static void zcrx_expect_queue_ops(struct kunit *test, struct zcrx_test_ctx *ctx,
 	KUNIT_EXPECT_EQ(test, ctx->priv->start_calls, starts);
 }
 
+static int zcrx_test_check_rings(struct zcrx_test_ctx *ctx, u8 split,
+				 u32 thresh, struct netlink_ext_ack *extack)
+{
+	struct kernel_ethtool_ringparam kr = {
+		.tcp_data_split	= split,
+		.hds_thresh	= thresh,
+		.hds_thresh_max	= ZCRX_TEST_HDS_MAX,
+	};
+	int ret;
+
+	rtnl_lock();
+	ret = netdev_zcrx_check_ringparam(ctx->dev, &kr, extack);
+	rtnl_unlock();
+	return ret;
+}
+
+static int zcrx_test_check_channels(struct zcrx_test_ctx *ctx, u32 combined,
+				    u32 rx)
+{
+	struct ethtool_channels ch = {
+		.cmd		= ETHTOOL_SCHANNELS,
+		.combined_count	= combined,
+		.rx_count	= rx,
+	};
+	int ret;
+
+	rtnl_lock();
+	ret = ethtool_check_max_channel(ctx->dev, ch, NULL);
+	rtnl_unlock();
+	return ret;
+}
+
+static int zcrx_test_check_xdp(struct zcrx_test_ctx *ctx,
+			       struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	rtnl_lock();
+	ret = netdev_zcrx_check_xdp(ctx->dev, extack);
+	rtnl_unlock();
+	return ret;
+}
+
 /* zcrx_area: net_iov areas */
 
 struct zcrx_area_fixture {
@@ -978,7 +1021,8 @@ static void zcrx_open_xdp_attached(struct kunit *test)
 					ctx->dev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	zcrx_expect_refused(test, ctx, 1, -EBUSY, "XDP program");
+	/* -EEXIST: what devmem's netlink bind has returned since 6.12 */
+	zcrx_expect_refused(test, ctx, 1, -EEXIST, "XDP program");
 
 	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 0);
 	zcrx_expect_untouched(test, ctx);
@@ -1053,7 +1097,7 @@ static void zcrx_open_unreadable_refused(struct kunit *test)
 	struct page_pool *old = ctx->priv->cur[1];
 
 	ctx->priv->no_unreadable = true;
-	zcrx_expect_refused(test, ctx, 1, -EOPNOTSUPP,
+	zcrx_expect_refused(test, ctx, 1, -ENODATA,
 			    "did not accept unreadable memory");
 
 	zcrx_expect_no_binding(test, ctx);
@@ -1106,14 +1150,103 @@ static void zcrx_open_rollback_start(struct kunit *test)
 static void zcrx_open_device_down(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	struct netdev_rx_queue *rxq;
+	unsigned int i;
+	int ret;
 
 	rtnl_lock();
 	dev_close(ctx->dev);
 	rtnl_unlock();
 
-	zcrx_expect_refused(test, ctx, 1, -ENETDOWN, "is down");
+	/* Down: the provider is recorded, no queue memory is touched */
+	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	rxq = __netif_get_rx_queue(ctx->dev, 1);
+	KUNIT_EXPECT_PTR_EQ(test, rxq->mp_params.mp_ops, &zcrx_mp_ops);
+	KUNIT_EXPECT_PTR_EQ(test, rxq->mp_params.mp_priv, (void *)ctx->mp);
+	zcrx_expect_queue_ops(test, ctx, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
 
-	zcrx_expect_untouched(test, ctx);
+	/* The binding is held to header split while the device is down */
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p2, NULL), -EEXIST);
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
+				    &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	zcrx_expect_extack(test, &extack, "rx queue 1");
+	KUNIT_EXPECT_EQ(test, zcrx_test_check_xdp(ctx, NULL), -EBUSY);
+
+	/* Up: the queue's new payload pool takes the provider, no other */
+	rtnl_lock();
+	ret = dev_open(ctx->dev, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->mp->refs, 1);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->priv->cur[1]);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1]->mp_ops, &zcrx_mp_ops);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1]->mp_priv, (void *)ctx->mp);
+	for (i = 0; i < ZCRX_TEST_QUEUES; i++)
+		if (i != 1)
+			KUNIT_EXPECT_NULL(test, ctx->priv->cur[i]->mp_ops);
+
+	/* Closing while up restarts the queue on ordinary memory */
+	zcrx_test_close(ctx, 1, &ctx->p);
+	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_queue_ops(test, ctx, 1, 1, 1, 1);
+	KUNIT_EXPECT_EQ(test, ctx->mp->destroy_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->mp->refs, 0);
+	KUNIT_EXPECT_NULL(test, ctx->priv->cur[1]->mp_ops);
+}
+
+static void zcrx_open_close_down_never_up(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	int ret;
+
+	rtnl_lock();
+	dev_close(ctx->dev);
+	rtnl_unlock();
+
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p2, NULL), 0);
+
+	/* Closed before the device came up: the provider saw no pool */
+	zcrx_test_close(ctx, 2, &ctx->p2);
+	zcrx_expect_no_binding(test, ctx);
+	zcrx_expect_queue_ops(test, ctx, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp2->init_calls, 0);
+
+	rtnl_lock();
+	ret = dev_open(ctx->dev, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp2->init_calls, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->priv->cur[2]);
+	KUNIT_EXPECT_NULL(test, ctx->priv->cur[2]->mp_ops);
+}
+
+static void zcrx_open_down_unregister(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+
+	rtnl_lock();
+	dev_close(ctx->dev);
+	rtnl_unlock();
+
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
+
+	/* A binding the device never used is uninstalled like any other */
+	zcrx_test_unregister(ctx);
+	KUNIT_EXPECT_EQ(test, ctx->mp->uninstall_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->mp->uninstall_rxq, 1);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
+	zcrx_expect_no_binding(test, ctx);
+
+	zcrx_test_close(ctx, 1, &ctx->p);
+	KUNIT_EXPECT_EQ(test, ctx->mp->uninstall_calls, 1);
+	zcrx_expect_no_binding(test, ctx);
 }
 
 static void zcrx_open_close_ok(struct kunit *test)
@@ -1287,6 +1420,8 @@ static struct kunit_case zcrx_open_cases[] = {
 	KUNIT_CASE(zcrx_open_rollback_mem_alloc),
 	KUNIT_CASE(zcrx_open_rollback_start),
 	KUNIT_CASE(zcrx_open_device_down),
+	KUNIT_CASE(zcrx_open_close_down_never_up),
+	KUNIT_CASE(zcrx_open_down_unregister),
 	KUNIT_CASE(zcrx_open_close_ok),
 	KUNIT_CASE(zcrx_open_close_locked),
 	KUNIT_CASE(zcrx_open_close_while_down),
@@ -1301,49 +1436,6 @@ static struct kunit_suite zcrx_open_suite = {
 };
 
 /* zcrx_agreement: what the device may not change while a queue is bound */
-
-static int zcrx_test_check_rings(struct zcrx_test_ctx *ctx, u8 split,
-				 u32 thresh, struct netlink_ext_ack *extack)
-{
-	struct kernel_ethtool_ringparam kr = {
-		.tcp_data_split	= split,
-		.hds_thresh	= thresh,
-		.hds_thresh_max	= ZCRX_TEST_HDS_MAX,
-	};
-	int ret;
-
-	rtnl_lock();
-	ret = netdev_zcrx_check_ringparam(ctx->dev, &kr, extack);
-	rtnl_unlock();
-	return ret;
-}
-
-static int zcrx_test_check_channels(struct zcrx_test_ctx *ctx, u32 combined,
-				    u32 rx)
-{
-	struct ethtool_channels ch = {
-		.cmd		= ETHTOOL_SCHANNELS,
-		.combined_count	= combined,
-		.rx_count	= rx,
-	};
-	int ret;
-
-	rtnl_lock();
-	ret = ethtool_check_max_channel(ctx->dev, ch, NULL);
-	rtnl_unlock();
-	return ret;
-}
-
-static int zcrx_test_check_xdp(struct zcrx_test_ctx *ctx,
-			       struct netlink_ext_ack *extack)
-{
-	int ret;
-
-	rtnl_lock();
-	ret = netdev_zcrx_check_xdp(ctx->dev, extack);
-	rtnl_unlock();
-	return ret;
-}
 
 static void zcrx_agreement_rings_refused(struct kunit *test)
 {

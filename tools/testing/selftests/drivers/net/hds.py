@@ -8,7 +8,9 @@ The remote end sends TCP streams to the local device; the receiver checks
 every byte. Header split is observed through the per-queue "hds_packets"
 counters of ethtool -S (netdevsim names them rx<N>_hds_packets), steering
 through the per-queue packet counters of the netdev qstats. Queue restarts
-and injected queue-op failures use netdevsim's debugfs knobs.
+and injected queue-op failures use netdevsim's debugfs knobs. The devmem
+cases receive into a dma-buf bound to a queue, also one bound while the
+device was down.
 """
 
 import fcntl
@@ -21,10 +23,11 @@ import struct
 import time
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
+from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
 from lib.py import EthtoolFamily, NetdevFamily
 from lib.py import NetDrvEpEnv
-from lib.py import bkg, cmd, defer, ethtool, rand_port, wait_port_listen
+from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
 
 PATTERN = "zcrx-hds-pattern-0123456789abcdef"
 
@@ -336,20 +339,13 @@ def ethtool_cli(cfg) -> None:
     ksft_eq(ring_show(cfg).get("TCP data split"), "on", "split still on")
 
 
-def devmem_rx(cfg) -> None:
-    """A dma-buf bound to a queue receives the payload of a flow.
+def devmem_receive(cfg, mem, port):
+    """Receive a flow on @port with its payload in the dma-buf @mem.
 
-    The provider is devmem (a udmabuf over a memfd); the receiver reads each
-    fragment from the memfd at the offset the kernel reports and returns the
-    fragments, and the bytes must be exactly what was sent.
+    The receiver reads each fragment from the memfd at the offset the kernel
+    reports and returns the fragments, and the bytes must be exactly what
+    was sent.
     """
-    hds(cfg, 2, 0)
-    last = queues(cfg, 2) - 1
-    port = rand_port()
-    rule_to_queue(cfg, last, port)
-
-    mem = bind_dmabuf(cfg, last)
-
     family = socket.AF_INET6 if cfg.addr_ipver == "6" else socket.AF_INET
     lsk = socket.socket(family, socket.SOCK_STREAM)
     defer(lsk.close)
@@ -402,12 +398,69 @@ def devmem_rx(cfg) -> None:
     ksft_ge(devmem, size * 99 // 100, "payload landed in the dma-buf")
 
 
+def devmem_rx(cfg) -> None:
+    """A dma-buf bound to a queue receives the payload of a flow.
+
+    The provider is devmem (a udmabuf over a memfd).
+    """
+    hds(cfg, 2, 0)
+    last = queues(cfg, 2) - 1
+    port = rand_port()
+    rule_to_queue(cfg, last, port)
+
+    mem = bind_dmabuf(cfg, last)
+    devmem_receive(cfg, mem, port)
+
+
+def write_file(path, val):
+    with open(path, "w") as f:
+        f.write(val)
+
+
+def link_down(cfg):
+    """Take the local device down until the case ends, keeping addresses.
+
+    IPv6 drops the addresses of a device that goes down unless told not to.
+    """
+    keep = f"/proc/sys/net/ipv6/conf/{cfg.ifname}/keep_addr_on_down"
+    if os.path.exists(keep):
+        with open(keep) as f:
+            old = f.read().strip()
+        write_file(keep, "1")
+        defer(write_file, keep, old)
+    ip(f"link set dev {cfg.ifname} down")
+    defer(ip, f"link set dev {cfg.ifname} up")
+
+
+@ksft_disruptive
+def devmem_rx_bound_down(cfg) -> None:
+    """A dma-buf bound while the device is down receives once it is up.
+
+    Nothing is restarted at bind time: the page pools the driver creates
+    when the device opens take the dma-buf.
+    """
+    hds(cfg, 2, 0)
+    last = queues(cfg, 2) - 1
+    port = rand_port()
+    rule_to_queue(cfg, last, port)
+
+    link_down(cfg)
+    mem = bind_dmabuf(cfg, last)
+    ip(f"link set dev {cfg.ifname} up")
+
+    queue = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': last,
+                                      'type': 'rx'})
+    ksft_eq('dmabuf' in queue, True, f"queue {last} reports the binding")
+    devmem_receive(cfg, mem, port)
+
+
 def main() -> None:
     with NetDrvEpEnv(__file__, queue_count=4) as cfg:
         cfg.require_cmd("socat", remote=True)
         ksft_run([split_off, split_on, split_threshold, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
-                  queue_op_failures, stats_add_up, ethtool_cli, devmem_rx], args=(cfg, ))
+                  queue_op_failures, stats_add_up, ethtool_cli, devmem_rx,
+                  devmem_rx_bound_down], args=(cfg, ))
     ksft_exit()
 
 

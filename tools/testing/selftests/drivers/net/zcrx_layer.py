@@ -7,20 +7,23 @@ The zero-copy receive memory-provider layer, seen from user space.
 Binds a dma-buf (udmabuf) to an rx queue with the netdev netlink family,
 which goes through the same layer as io_uring zcrx, and checks what a user
 sees: the header-split settings the binding needs, the refusals with their
-errnos and messages, the binding in queue-get and page-pool-get, and the
-settings the device refuses to change while a queue is bound.
+errnos and messages, the binding in queue-get and page-pool-get, binding a
+device that is down, the settings the device refuses to change while a
+queue is bound, and that removing a device unmaps a dma-buf still bound.
 """
 
+import ctypes
 import errno
 import fcntl
 import os
 import struct
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_in, ksft_true
+from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, NlError
-from lib.py import NetDrvEnv
-from lib.py import cmd, defer
+from lib.py import EthtoolFamily, NetdevFamily, RtnlFamily, NlError
+from lib.py import NetDrvEnv, NetdevSimDev
+from lib.py import cmd, defer, ip
 
 # include/uapi/linux/udmabuf.h
 UDMABUF_CREATE = 0x40187542
@@ -49,6 +52,17 @@ def create_dmabuf():
 
 # ETHTOOL_TCP_DATA_SPLIT_*
 SPLIT_AUTO, SPLIT_OFF, SPLIT_ON = 0, 1, 2
+
+# include/uapi/linux/bpf.h, include/uapi/linux/if_link.h
+BPF_PROG_LOAD = 5
+BPF_PROG_TYPE_XDP = 6
+XDP_FLAGS_SKB_MODE = 1 << 1
+# r0 = XDP_PASS; exit
+XDP_PASS_INSNS = struct.pack("<BBhiBBhi", 0xb7, 0, 0, 2, 0x95, 0, 0, 0)
+NR_BPF = {"x86_64": 321, "aarch64": 280, "riscv64": 280, "s390x": 351,
+          "ppc64le": 361, "ppc64": 361, "i686": 357, "armv7l": 386}
+
+NSIM_DMA_STATS = "/sys/kernel/debug/netdevsim/dma"
 
 
 def rings(cfg):
@@ -108,6 +122,70 @@ def bind_err(cfg, queue):
     finally:
         nl.sock.close()
     raise KsftFailEx(f"binding queue {queue} succeeded")
+
+
+def xdp_pass_prog():
+    """Load an XDP program that passes every packet; return its fd."""
+    machine = os.uname().machine
+    if machine not in NR_BPF:
+        raise KsftSkipEx(f"bpf() syscall number unknown on {machine}")
+    libc = ctypes.CDLL(None, use_errno=True)
+    insns = ctypes.create_string_buffer(XDP_PASS_INSNS)
+    lic = ctypes.create_string_buffer(b"GPL")
+    # union bpf_attr: prog_type, insn_cnt, insns, license, the rest zero
+    attr = ctypes.create_string_buffer(
+        struct.pack("<IIQQ", BPF_PROG_TYPE_XDP, 2, ctypes.addressof(insns),
+                    ctypes.addressof(lic)), 128)
+    fd = libc.syscall(ctypes.c_long(NR_BPF[machine]),
+                      ctypes.c_long(BPF_PROG_LOAD), attr,
+                      ctypes.c_long(ctypes.sizeof(attr)))
+    if fd < 0:
+        err = ctypes.get_errno()
+        raise KsftSkipEx(f"cannot load an XDP program: {os.strerror(err)}")
+    return fd
+
+
+def xdp_attach(cfg, fd):
+    """Attach XDP program @fd in generic mode until the case ends."""
+    rtnl = RtnlFamily()
+    rtnl.setlink({'ifi-index': cfg.ifindex,
+                  'xdp': {'fd': fd, 'flags': XDP_FLAGS_SKB_MODE}})
+    defer(rtnl.setlink, {'ifi-index': cfg.ifindex,
+                         'xdp': {'fd': -1, 'flags': XDP_FLAGS_SKB_MODE}})
+
+
+def nsim_dma_stats(dev_id):
+    """The DMA counters of netdevsim bus device @dev_id, as {name: value}.
+
+    Read from netdevsim's debugfs file, one line per device:
+    "netdevsim<ID> live=<n> ...".
+    """
+    try:
+        with open(NSIM_DMA_STATS) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        raise KsftFailEx(f"{NSIM_DMA_STATS} missing: netdevsim lacks DMA accounting")
+    for line in lines:
+        fields = line.split()
+        if fields and fields[0] == f"netdevsim{dev_id}":
+            return {k: int(v) for k, v in
+                    (f.split("=", 1) for f in fields[1:] if "=" in f)}
+    raise KsftFailEx(f"no line for netdevsim{dev_id} in {NSIM_DMA_STATS}")
+
+
+def write_file(path, val):
+    with open(path, "w") as f:
+        f.write(val)
+
+
+def nsim_knob(cfg, path):
+    """Path of a netdevsim debugfs knob of the test device, or skip."""
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("needs netdevsim debugfs knobs")
+    knob = os.path.join(cfg._ns.nsims[0].dfs_dir, path)
+    if not os.path.exists(knob):
+        raise KsftSkipEx(f"netdevsim has no {path} knob")
+    return knob
 
 
 def rx_queue_count(cfg):
@@ -182,6 +260,36 @@ def bind_reported(cfg) -> None:
     ksft_eq(len(ours), 1, "one live page pool takes the dma-buf")
 
 
+def bind_xdp_refused(cfg) -> None:
+    hds_on(cfg)
+    q = last_queue(cfg)
+    fd = xdp_pass_prog()
+    defer(os.close, fd)
+    xdp_attach(cfg, fd)
+
+    # -EEXIST, as devmem has answered since 6.12
+    err, msg = bind_err(cfg, q)
+    ksft_eq(err, errno.EEXIST)
+    ksft_in("XDP program attached", msg)
+
+
+def bind_pool_refused(cfg) -> None:
+    """The driver's new page pool does not take the provider: -ENODATA."""
+    knob = nsim_knob(cfg, "queue/no_unreadable")
+    hds_on(cfg)
+    q = last_queue(cfg)
+    write_file(knob, "Y")
+    defer(write_file, knob, "N")
+
+    err, msg = bind_err(cfg, q)
+    ksft_eq(err, errno.ENODATA)
+    ksft_in(f"page pool for rx queue {q} did not accept unreadable memory",
+            msg)
+    queue = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': q,
+                                      'type': 'rx'})
+    ksft_true('dmabuf' not in queue, "a refused binding is reported")
+
+
 def bind_twice(cfg) -> None:
     hds_on(cfg)
     q = last_queue(cfg)
@@ -232,11 +340,78 @@ def bound_settings_refused(cfg) -> None:
     ksft_true('dmabuf' not in queue, "binding still reported after close")
 
 
+@ksft_disruptive
+def bind_while_down(cfg) -> None:
+    """A queue of a device that is down is bound when the device opens."""
+    hds_on(cfg)
+    q = last_queue(cfg)
+    ip(f"link set dev {cfg.ifname} down")
+    defer(ip, f"link set dev {cfg.ifname} up")
+
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    binding = bind(cfg, nl, q)
+
+    # Only recorded: no page pool of the device has the dma-buf yet
+    pools = nl.page_pool_get({}, dump=True)
+    ours = [p for p in pools if p.get('ifindex') == cfg.ifindex and
+            p.get('dmabuf') == binding and 'detach-time' not in p]
+    ksft_eq(len(ours), 0, "a page pool took the dma-buf while down")
+
+    # but the device is held to what the binding needs
+    err, msg = rings_set_err(cfg, tcp_data_split=SPLIT_OFF)
+    ksft_eq(err, errno.EBUSY)
+    ksft_in(f"rx queue {q} is bound", msg)
+
+    ip(f"link set dev {cfg.ifname} up")
+    queue = nl.queue_get({'ifindex': cfg.ifindex, 'id': q, 'type': 'rx'})
+    ksft_eq(queue.get('dmabuf'), binding)
+    pools = nl.page_pool_get({}, dump=True)
+    ours = [p for p in pools if p.get('ifindex') == cfg.ifindex and
+            p.get('dmabuf') == binding and 'detach-time' not in p]
+    ksft_eq(len(ours), 1, "the pool created on open takes the dma-buf")
+
+
+def bind_device_removed(cfg) -> None:
+    """Removing a device unmaps the dma-buf bound to it at once.
+
+    The binding outlives the device (its netlink socket stays open), but
+    the device must not keep a DMA mapping, nor see one torn down later.
+    """
+    if "NETIF" in cfg.env:
+        raise KsftSkipEx("removes a netdevsim device")
+    nsimdev = NetdevSimDev(queue_count=2)
+    defer(nsimdev.remove)
+    nsim = nsimdev.nsims[0]
+    ip(f"link set dev {nsim.ifname} up")
+    require_hds(nsim)
+    set_rings(nsim, tcp_data_split=SPLIT_ON, hds_thresh=0)
+
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    bind(nsim, nl, 1)
+
+    nsimdev.remove()
+    stats = nsim_dma_stats(nsimdev.addr)
+    ksft_eq(stats.get('live'), 0, "DMA mappings left after removal")
+    ksft_eq(stats.get('dropped_writes'), 0, "device writes to unmapped memory")
+
+    # Closing the binding afterwards finds nothing left to unmap or sync.
+    nl.sock.close()
+    stats = nsim_dma_stats(nsimdev.addr)
+    ksft_eq(stats.get('live'), 0, "DMA mappings after the binding closed")
+    ksft_eq(stats.get('dropped_writes'), 0)
+    ksft_eq(stats.get('bad_unmaps'), 0, "unmapped twice, or never mapped")
+    ksft_eq(stats.get('bad_syncs'), 0, "synced after the unmap")
+
+
 def main() -> None:
     with NetDrvEnv(__file__, queue_count=4) as cfg:
         cfg.ifname = cfg.dev['ifname']
         ksft_run([hds_thresh_reported, bind_needs_hds, bind_queue_range,
-                  bind_reported, bind_twice, bound_settings_refused],
+                  bind_reported, bind_xdp_refused, bind_pool_refused,
+                  bind_twice, bind_while_down, bound_settings_refused,
+                  bind_device_removed],
                  args=(cfg, ))
     ksft_exit()
 
