@@ -44,7 +44,8 @@ main() {
 	mkdir -p "$res" "$rec"
 
 	phase "VM: KUnit (built in) and kselftests"
-	"$top/harness/vm.sh" debug "$vm_limit" \
+	# hugetlb pages for the io_uring cases with an area in huge pages
+	VM_APPEND="hugepages=16" "$top/harness/vm.sh" debug "$vm_limit" \
 		"$top/harness/guest/check.sh" "$res" "$top/out/kselftest" \
 		"$top/harness/kselftests.list" "$per_test" || rc=$?
 	if [ "$rc" -ne 0 ]; then

@@ -26,7 +26,7 @@ rc=0
 (cd / && timeout -k 15 "$limit" \
 	vng --run "$kernel" --disable-kvm --cpus "${VM_CPUS:-2}" --memory "${VM_MEM:-4G}" \
 	    --rwdir "$results=$results" --cwd "$top" \
-	    --append "panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1" \
+	    --append "panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1 ${VM_APPEND:-}" \
 	    ${VM_VERBOSE:+--verbose} \
 	    --exec "$*" < /dev/null) 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then

@@ -3,19 +3,23 @@
  * io_uring zero-copy receive: interface queues (ifqs).
  *
  * An ifq binds one rx queue of a header-splitting NIC to an area of user
- * memory. The area is pinned, charged to the user's locked memory and
- * DMA-mapped for the device; io_uring becomes the memory provider of the
- * queue's payload page pool through the net/zcrx layer, so the NIC writes
- * payload straight into the area. Buffers the user is done with come back
- * through the refill ring, a ring of &struct io_uring_zcrx_rqe in memory
- * shared with the user.
+ * memory. The area is pinned and charged to the user's locked memory;
+ * io_uring becomes the memory provider of the queue's payload page pool
+ * through the net/zcrx layer, so the NIC writes payload straight into the
+ * area. Buffers the user is done with come back through the refill ring, a
+ * ring of &struct io_uring_zcrx_rqe in memory shared with the user.
+ *
+ * The area is DMA-mapped for the device when the first page pool takes the
+ * provider, and unmapped as soon as the queue is unbound or the device goes
+ * away (the provider's ->uninstall), whichever comes first: a mapping never
+ * outlives the binding, even while the user still holds buffers.
  *
  * Every buffer (net_iov) has one owner at a time: the free list, a page
  * pool (and through it the driver and the network stack), or the user,
  * who holds it through a user reference plus one page pool reference per
  * completion. The ifq lives until the ring is gone and every page pool
  * that took memory from it has been destroyed, that is until every buffer
- * is back; only then is the area unmapped, unpinned and uncharged.
+ * is back; only then is the area unpinned and uncharged.
  */
 #include <linux/dma-mapping.h>
 #include <linux/io_uring.h>
@@ -52,9 +56,9 @@
 #define IO_ZCRX_RQ_HEAD_OFF		0
 #define IO_ZCRX_RQ_TAIL_OFF		L1_CACHE_BYTES
 #define IO_ZCRX_RQES_OFF		(2 * L1_CACHE_BYTES)
-#define IO_ZCRX_MAX_REGION_SIZE		\
-	PAGE_ALIGN(IO_ZCRX_RQES_OFF +	\
-		   IO_RQ_MAX_ENTRIES * sizeof(struct io_uring_zcrx_rqe))
+#define IO_ZCRX_MAX_REGION_PAGES	USHRT_MAX
+/* refill entries taken back per call of the copy fallback, under a BH lock */
+#define IO_ZCRX_RECLAIM_BATCH		64
 
 static const struct memory_provider_ops io_uring_pp_zc_ops;
 
@@ -81,8 +85,14 @@ static bool io_zcrx_put_niov_uref(struct net_iov *niov)
 	return atomic_dec_if_positive(io_get_user_counter(niov)) >= 0;
 }
 
-static void io_zcrx_free_region(struct io_zcrx_region *region)
+static void io_zcrx_free_region(struct io_zcrx_ifq *ifq)
 {
+	struct io_zcrx_region *region = &ifq->region;
+
+	if (ifq->region_acct) {
+		__io_unaccount_mem(ifq->user, ifq->region_acct);
+		ifq->region_acct = 0;
+	}
 	if (!region->ptr)
 		return;
 	if (region->is_user) {
@@ -106,30 +116,45 @@ static int io_zcrx_create_region(struct io_zcrx_ifq *ifq,
 	size_t size;
 	void *ptr;
 
+	unsigned long nr_pages;
+	u64 end;
+	int ret;
+
 	if (!mem_is_zero(rd->__resv, sizeof(rd->__resv)))
 		return -EINVAL;
 	if (rd->flags & ~IORING_MEM_REGION_TYPE_USER)
 		return -EINVAL;
-	if (rd->id || rd->mmap_offset)
+	/* an address if and only if the user supplies the memory */
+	if (!(rd->flags & IORING_MEM_REGION_TYPE_USER) != !rd->user_addr)
+		return -EFAULT;
+	if (!rd->size || rd->id || rd->mmap_offset)
 		return -EINVAL;
-	if (!rd->size || (rd->size | rd->user_addr) & ~PAGE_MASK)
+	/* the page counts of the 6.12 region helpers are 16 bits */
+	if ((rd->size >> PAGE_SHIFT) > IO_ZCRX_MAX_REGION_PAGES)
+		return -E2BIG;
+	if ((rd->size | rd->user_addr) & ~PAGE_MASK)
 		return -EINVAL;
+	if (check_add_overflow(rd->user_addr, rd->size, &end))
+		return -EOVERFLOW;
 	size = IO_ZCRX_RQES_OFF +
 	       ifq->rq_entries * sizeof(struct io_uring_zcrx_rqe);
 	if (rd->size < size)
 		return -EINVAL;
-	if (rd->size > IO_ZCRX_MAX_REGION_SIZE)
-		return -EINVAL;
+
+	/* the region is locked memory whoever allocated it, as in mainline */
+	nr_pages = rd->size >> PAGE_SHIFT;
+	if (ifq->user) {
+		ret = __io_account_mem(ifq->user, nr_pages);
+		if (ret)
+			return ret;
+		ifq->region_acct = nr_pages;
+	}
 
 	if (rd->flags & IORING_MEM_REGION_TYPE_USER) {
-		if (!rd->user_addr)
-			return -EFAULT;
 		ptr = __io_uaddr_map(&region->pages, &region->nr_pages,
 				     rd->user_addr, rd->size);
 		region->is_user = true;
 	} else {
-		if (rd->user_addr)
-			return -EINVAL;
 		ptr = io_pages_map(&region->pages, &region->nr_pages,
 				   rd->size);
 		rd->mmap_offset = IORING_MAP_OFF_ZCRX_REGION +
@@ -165,11 +190,15 @@ static int io_zcrx_account(struct io_zcrx_ifq *ifq, unsigned long nr_pages)
 	return 0;
 }
 
-static void io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
-			       struct io_zcrx_area *area)
+static void __io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
+				 struct io_zcrx_area *area)
 {
 	unsigned long i;
 
+	lockdep_assert_held(&ifq->dma_lock);
+
+	/* no sync for the device may start on an address about to go */
+	WRITE_ONCE(area->is_mapped, false);
 	for (i = 0; i < area->nr_mapped; i++) {
 		struct net_iov *niov = &area->nia.niovs[i];
 
@@ -179,13 +208,16 @@ static void io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
 		net_mp_niov_set_dma_addr(niov, 0);
 	}
 	area->nr_mapped = 0;
-	area->is_mapped = false;
 }
 
 static int io_zcrx_map_area(struct io_zcrx_ifq *ifq, struct io_zcrx_area *area)
 {
 	unsigned long i;
 
+	lockdep_assert_held(&ifq->dma_lock);
+
+	if (area->is_mapped)
+		return 0;
 	for (i = 0; i < area->nia.num_niovs; i++) {
 		struct net_iov *niov = &area->nia.niovs[i];
 		dma_addr_t dma;
@@ -203,19 +235,38 @@ static int io_zcrx_map_area(struct io_zcrx_ifq *ifq, struct io_zcrx_area *area)
 		}
 		area->nr_mapped++;
 	}
-	area->is_mapped = true;
+	WRITE_ONCE(area->is_mapped, true);
 	return 0;
 
 err_unmap:
-	io_zcrx_unmap_area(ifq, area);
+	__io_zcrx_unmap_area(ifq, area);
 	return -ENOMEM;
+}
+
+/*
+ * The device will not DMA into the area any more: the queue was unbound,
+ * or the device is going away. Unmap the area and let the device go. The
+ * page pools that used the area are destroyed by now (they sync nothing
+ * once destroyed) and the provider syncs only mapped areas.
+ */
+static void io_zcrx_release_dev(struct io_zcrx_ifq *ifq)
+{
+	mutex_lock(&ifq->dma_lock);
+	if (ifq->dev) {
+		if (ifq->area)
+			__io_zcrx_unmap_area(ifq, ifq->area);
+		put_device(ifq->dev);
+		ifq->dev = NULL;
+	}
+	mutex_unlock(&ifq->dma_lock);
 }
 
 static void io_zcrx_free_area(struct io_zcrx_area *area)
 {
 	struct io_zcrx_ifq *ifq = area->ifq;
 
-	io_zcrx_unmap_area(ifq, area);
+	/* unmapped when the device was released */
+	WARN_ON_ONCE(area->nr_mapped);
 	if (area->nia.pages)
 		io_pages_free(&area->nia.pages, area->nia.num_niovs);
 	if (area->acct_pages)
@@ -228,6 +279,8 @@ static void io_zcrx_free_area(struct io_zcrx_area *area)
 
 static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg)
 {
+	u64 end;
+
 	/* dma-buf areas (IORING_ZCRX_AREA_DMABUF) are not supported yet */
 	if (reg->flags || reg->dmabuf_fd)
 		return -EINVAL;
@@ -241,17 +294,43 @@ static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg)
 		return -EINVAL;
 	if (reg->len > IO_ZCRX_MAX_AREA_LEN)
 		return -EINVAL;
+	/* what io_pin_pages() takes: an unsigned long range that does not wrap */
+	if (reg->addr != (unsigned long)reg->addr ||
+	    check_add_overflow(reg->addr, reg->len, &end) ||
+	    end != (unsigned long)end)
+		return -EOVERFLOW;
 	return 0;
+}
+
+/*
+ * Pages to charge for pinning @pages: each folio in full, once, as mainline
+ * does for every pinned buffer. An area inside a huge page pins all of it.
+ */
+static unsigned long io_zcrx_count_acct_pages(struct page **pages,
+					      unsigned long nr_pages)
+{
+	struct folio *last = NULL;
+	unsigned long i, res = 0;
+
+	for (i = 0; i < nr_pages; i++) {
+		struct folio *folio = page_folio(pages[i]);
+
+		if (folio == last)
+			continue;
+		last = folio;
+		res += folio_nr_pages(folio);
+	}
+	return res;
 }
 
 static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 			       struct io_uring_zcrx_area_reg *reg)
 {
 	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
+	unsigned long acct_pages, i;
 	struct io_zcrx_area *area;
 	struct net_iov *niovs;
 	struct page **pages;
-	unsigned long i;
 	int nr, ret;
 
 	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
@@ -259,11 +338,6 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 		return -ENOMEM;
 	area->ifq = ifq;
 	spin_lock_init(&area->freelist_lock);
-
-	ret = io_zcrx_account(ifq, nr_pages);
-	if (ret)
-		goto err_free;
-	area->acct_pages = nr_pages;
 
 	pages = io_pin_pages(reg->addr, reg->len, &nr);
 	if (IS_ERR(pages)) {
@@ -275,6 +349,13 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 		ret = -EFAULT;
 		goto err_free;
 	}
+	acct_pages = io_zcrx_count_acct_pages(pages, nr_pages);
+	ret = io_zcrx_account(ifq, acct_pages);
+	if (ret) {
+		io_pages_free(&pages, nr);
+		goto err_free;
+	}
+	area->acct_pages = acct_pages;
 
 	ret = -ENOMEM;
 	niovs = kvmalloc_array(nr_pages, sizeof(*niovs), GFP_KERNEL_ACCOUNT);
@@ -297,10 +378,6 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 		area->freelist[i] = i;
 	area->free_count = nr_pages;
 
-	ret = io_zcrx_map_area(ifq, area);
-	if (ret)
-		goto err_free;
-
 	/* one area per ifq for now */
 	area->area_id = 0;
 	reg->rq_area_token = (u64)area->area_id << IORING_ZCRX_AREA_SHIFT;
@@ -322,6 +399,7 @@ static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
 
 	refcount_set(&ifq->refs, 1);
 	spin_lock_init(&ifq->rq_lock);
+	mutex_init(&ifq->dma_lock);
 	if (ctx->user)
 		ifq->user = get_uid(ctx->user);
 	mmgrab(ctx->mm_account);
@@ -331,11 +409,12 @@ static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
 
 static void io_zcrx_ifq_free(struct io_zcrx_ifq *ifq)
 {
+	/* a registration that failed before the queue was bound */
+	io_zcrx_release_dev(ifq);
 	if (ifq->area)
 		io_zcrx_free_area(ifq->area);
-	io_zcrx_free_region(&ifq->region);
-	if (ifq->dev)
-		put_device(ifq->dev);
+	io_zcrx_free_region(ifq);
+	mutex_destroy(&ifq->dma_lock);
 	if (ifq->user)
 		free_uid(ifq->user);
 	mmdrop(ifq->mm_account);
@@ -355,7 +434,8 @@ static void io_zcrx_drop_netdev(struct io_zcrx_ifq *ifq)
 	if (!ifq->netdev)
 		return;
 	netdev_put(ifq->netdev, &ifq->netdev_tracker);
-	ifq->netdev = NULL;
+	/* read locklessly by fdinfo */
+	WRITE_ONCE(ifq->netdev, NULL);
 }
 
 static int io_zcrx_open_queue(struct io_zcrx_ifq *ifq)
@@ -386,6 +466,8 @@ static void io_zcrx_close_queue(struct io_zcrx_ifq *ifq)
 		io_zcrx_drop_netdev(ifq);
 	}
 	rtnl_unlock();
+	/* the queue runs on other memory now: the area is done with DMA */
+	io_zcrx_release_dev(ifq);
 }
 
 static void io_zcrx_return_niov_freelist(struct net_iov *niov)
@@ -442,9 +524,12 @@ static void io_zcrx_scrub(struct io_zcrx_ifq *ifq)
  * Return: 0, with the results written back to the user's structures, or
  * -EPERM without CAP_NET_ADMIN, -EINVAL for a ring without DEFER_TASKRUN
  * and CQE32 or an invalid argument, -EFAULT if the arguments cannot be
- * read or the results written, -ENODEV if @if_idx names no device,
- * -ENOMEM if the area exceeds the locked-memory limit, or the errno of the
- * net/zcrx layer's refusal to bind the queue (see __net_mp_open_rxq()).
+ * read or the results written or a region's user_addr does not match its
+ * type, -E2BIG for a region of more than 65535 pages, -EOVERFLOW for an
+ * area or region whose end wraps, -ENODEV if @if_idx names no device,
+ * -ENOMEM if the area and the region exceed the locked-memory limit, or
+ * the errno of the net/zcrx layer's refusal to bind the queue (see
+ * __net_mp_open_rxq()).
  */
 int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 			 struct io_uring_zcrx_ifq_reg __user *arg)
@@ -720,6 +805,8 @@ static struct net_iov *io_zcrx_parse_rqe(struct io_zcrx_ifq *ifq,
 	u64 off = READ_ONCE(rqe->off);
 	unsigned long niov_idx;
 
+	if (unlikely(READ_ONCE(rqe->__pad)))
+		return NULL;
 	if (unlikely((off & IORING_ZCRX_AREA_MASK) >> IORING_ZCRX_AREA_SHIFT !=
 		     area->area_id))
 		return NULL;
@@ -790,7 +877,8 @@ static bool io_zcrx_queue_cqe(struct io_kiocb *req, struct net_iov *niov,
  * Take back what the user returned through the refill ring, outside of
  * any page pool: buffers of the copy fallback go to the free list, page
  * pool buffers to their pool. For when the copy fallback finds no free
- * buffer, which must not depend on the bound queue allocating.
+ * buffer, which must not depend on the bound queue allocating. A bounded
+ * batch: the lock is held with BHs off and the ring may be 32768 long.
  */
 static void io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
 {
@@ -798,7 +886,7 @@ static void io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
 	unsigned int entries, rejected = 0;
 
 	spin_lock_bh(&ifq->rq_lock);
-	entries = io_zcrx_rqring_entries(ifq);
+	entries = min_t(u32, io_zcrx_rqring_entries(ifq), IO_ZCRX_RECLAIM_BATCH);
 	while (entries--) {
 		struct io_uring_zcrx_rqe *rqe;
 		struct net_iov *niov;
@@ -904,7 +992,12 @@ static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 		len -= n;
 		copied += n;
 	}
-	return copied ? copied : ret;
+	if (!copied)
+		return ret;
+	/* a short copy: the request must end with the reason */
+	if (ret && !args->err)
+		args->err = ret;
+	return copied;
 }
 
 /*
@@ -933,10 +1026,10 @@ static int io_zcrx_recv_frag(struct io_zcrx_args *args,
 	if (!io_zcrx_queue_cqe(args->req, niov, ifq, off, len))
 		return -ENOSPC;
 
-	/* the user reads what the device wrote */
-	if (dma_dev_need_sync(ifq->dev))
-		dma_sync_single_range_for_cpu(ifq->dev, net_iov_dma_addr(niov),
-					      off, len, DMA_FROM_DEVICE);
+	/*
+	 * No sync for the CPU here: the driver synced the fragment before it
+	 * built the skb, as for any page pool buffer it receives into.
+	 */
 	/*
 	 * The user's page pool reference keeps the buffer from being
 	 * recycled once the skb lets go of it; taken before the user
@@ -949,24 +1042,18 @@ static int io_zcrx_recv_frag(struct io_zcrx_args *args,
 	return len;
 }
 
-/* tcp_read_sock() actor: complete up to @len bytes of @skb from @offset. */
-static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
-			    unsigned int offset, size_t len)
+/*
+ * Complete up to @len bytes of @skb from @offset, recursing into the
+ * frag_list of a GRO skb. Return the bytes completed, or a negative errno
+ * if none were; an error after some progress is kept in @args->err.
+ */
+static int io_zcrx_recv_skb_data(struct io_zcrx_args *args,
+				 struct sk_buff *skb, unsigned int offset,
+				 unsigned int len)
 {
-	struct io_zcrx_args *args = desc->arg.data;
 	unsigned int start, start_off = offset;
 	struct sk_buff *frag_iter;
 	int i, ret = 0;
-
-	len = min_t(size_t, len, desc->count);
-	/*
-	 * tcp_read_sock() calls once more after desc->count reached 0;
-	 * returning 0 ends its loop.
-	 */
-	if (!len)
-		return 0;
-	if (unlikely(args->nr_skbs++ > IO_SKBS_PER_CALL_LIMIT))
-		return -EAGAIN;
 
 	if (unlikely(offset < skb_headlen(skb))) {
 		size_t to_copy = min_t(size_t, skb_headlen(skb) - offset, len);
@@ -990,10 +1077,12 @@ static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 		const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
 		unsigned int end = start + skb_frag_size(frag);
 
-		if (WARN_ON_ONCE(start > offset + len))
-			return -EFAULT;
+		if (WARN_ON_ONCE(start > offset + len)) {
+			ret = -EFAULT;
+			goto out;
+		}
 		if (offset < end) {
-			unsigned int copy = min_t(size_t, end - offset, len);
+			unsigned int copy = min(end - offset, len);
 
 			ret = io_zcrx_recv_frag(args, frag, offset - start, copy);
 			if (ret < 0)
@@ -1009,13 +1098,15 @@ static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 	skb_walk_frags(skb, frag_iter) {
 		unsigned int end = start + frag_iter->len;
 
-		if (WARN_ON_ONCE(start > offset + len))
-			return -EFAULT;
+		if (WARN_ON_ONCE(start > offset + len)) {
+			ret = -EFAULT;
+			goto out;
+		}
 		if (offset < end) {
-			unsigned int copy = min_t(size_t, end - offset, len);
+			unsigned int copy = min(end - offset, len);
 
-			ret = io_zcrx_recv_skb(desc, frag_iter, offset - start,
-					       copy);
+			ret = io_zcrx_recv_skb_data(args, frag_iter,
+						    offset - start, copy);
 			if (ret < 0)
 				goto out;
 			offset += ret;
@@ -1029,11 +1120,46 @@ static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 out:
 	if (offset == start_off)
 		return ret;
-	/* tcp_read_sock() sees progress; the request must see the error */
-	if (ret < 0 && ret != -EAGAIN && !args->err)
+	/* the caller sees progress; the request must still see the error */
+	if (ret < 0 && !args->err)
 		args->err = ret;
-	desc->count -= offset - start_off;
 	return offset - start_off;
+}
+
+/*
+ * tcp_read_sock() actor: complete up to @len bytes of @skb from @offset,
+ * and no more than the request has left (@desc->count), which only this
+ * level accounts: the frag_list recursion must not count bytes twice.
+ */
+static int io_zcrx_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
+			    unsigned int offset, size_t len)
+{
+	struct io_zcrx_args *args = desc->arg.data;
+	int ret;
+
+	len = min_t(size_t, len, desc->count);
+	/*
+	 * tcp_read_sock() calls once more after desc->count reached 0;
+	 * returning 0 ends its loop.
+	 */
+	if (!len)
+		return 0;
+	if (unlikely(args->nr_skbs++ > IO_SKBS_PER_CALL_LIMIT))
+		return -EAGAIN;
+
+	ret = io_zcrx_recv_skb_data(args, skb, offset, len);
+	if (ret < 0) {
+		/*
+		 * Nothing of this skb was completed; earlier skbs of this
+		 * call may have been, and then tcp_read_sock() returns their
+		 * bytes and drops this error: keep it for the request.
+		 */
+		if (!args->err)
+			args->err = ret;
+		return ret;
+	}
+	desc->count -= ret;
+	return ret;
 }
 
 static int io_zcrx_tcp_recvmsg(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
@@ -1139,7 +1265,12 @@ static inline struct io_zcrx_ifq *io_pp_to_ifq(struct page_pool *pool)
 static void io_zcrx_sync_for_device(const struct page_pool *pool,
 				    struct net_iov *niov)
 {
+	struct io_zcrx_area *area = io_zcrx_iov_to_area(niov);
+
 	if (!pool->dma_sync || !dma_dev_need_sync(pool->p.dev))
+		return;
+	/* never sync an address that was unmapped (see io_zcrx_release_dev) */
+	if (unlikely(!READ_ONCE(area->is_mapped)))
 		return;
 	dma_sync_single_range_for_device(pool->p.dev, net_iov_dma_addr(niov),
 					 pool->p.offset, pool->p.max_len,
@@ -1241,16 +1372,26 @@ static bool io_pp_zc_release_netmem(struct page_pool *pool, netmem_ref netmem)
 static int io_pp_zc_init(struct page_pool *pool)
 {
 	struct io_zcrx_ifq *ifq = io_pp_to_ifq(pool);
+	int ret;
 
 	if (WARN_ON_ONCE(!ifq))
-		return -EINVAL;
-	/* the area is mapped for the netdev's parent device */
-	if (pool->p.dev != ifq->dev)
 		return -EINVAL;
 	if (pool->p.order != 0)
 		return -EOPNOTSUPP;
 	if (pool->p.dma_dir != DMA_FROM_DEVICE)
 		return -EOPNOTSUPP;
+
+	/* map the area for the first pool: the device DMAs from now on */
+	mutex_lock(&ifq->dma_lock);
+	if (!ifq->dev)
+		ret = -ENODEV;
+	else if (pool->p.dev != ifq->dev)
+		ret = -EINVAL;	/* the area is for the netdev's parent device */
+	else
+		ret = io_zcrx_map_area(ifq, ifq->area);
+	mutex_unlock(&ifq->dma_lock);
+	if (ret)
+		return ret;
 
 	refcount_inc(&ifq->refs);
 	return 0;
@@ -1295,8 +1436,12 @@ static void io_pp_uninstall(void *mp_priv, struct netdev_rx_queue *rxq)
 {
 	struct io_zcrx_ifq *ifq = mp_priv;
 
-	/* let the device go; the area stays mapped for its parent device */
+	/*
+	 * The device is going away while the user may still hold buffers:
+	 * unmap the area now, not when the last buffer comes back.
+	 */
 	io_zcrx_drop_netdev(ifq);
+	io_zcrx_release_dev(ifq);
 }
 
 static const struct memory_provider_ops io_uring_pp_zc_ops = {

@@ -4,6 +4,7 @@
 
 #include <linux/io_uring_types.h>
 #include <linux/netdevice.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <net/netmem.h>
@@ -17,9 +18,10 @@ struct seq_file;
  * @user_refs: per net_iov, how many times the buffer is in the user's hands
  *	(completions posted and not yet returned through the refill ring)
  * @area_id: id encoded in the area token, see %IORING_ZCRX_AREA_SHIFT
- * @is_mapped: every page is DMA-mapped for @ifq->dev
+ * @is_mapped: every page is DMA-mapped for @ifq->dev; set and cleared
+ *	under @ifq->dma_lock, read locklessly before a sync for the device
  * @nr_mapped: number of pages mapped so far, for unwinding
- * @acct_pages: pages charged to the user's locked-memory limit
+ * @acct_pages: pages charged for the area: each pinned folio in full
  * @freelist_lock: protects @free_count and @freelist
  * @free_count: number of valid entries in @freelist
  * @freelist: indexes of the net_iovs that nobody holds
@@ -85,11 +87,16 @@ struct io_zcrx_stats {
  * @rq_entries: number of entries, a power of two
  * @cached_rq_head: next entry to consume; published to @rq_head
  * @region: memory shared with the user for the refill ring
+ * @region_acct: pages of @region charged to @user's locked memory
  * @netdev: the device while the queue is bound, with a reference; NULL
- *	once unbound or uninstalled. Protected by rtnl.
+ *	once unbound or uninstalled. Written under rtnl with WRITE_ONCE().
  * @netdev_tracker: tracks the reference on @netdev
+ * @dma_lock: serialises mapping the area (when the first page pool takes
+ *	the provider) against unmapping it (unbind, device removal)
  * @dev: the device that DMAs into the area (@netdev's parent), with a
- *	reference, so the area can be unmapped after @netdev is gone
+ *	reference, from registration until the queue is unbound or the
+ *	device goes away, whichever comes first; NULL after. Protected by
+ *	@dma_lock.
  * @if_idx: ifindex the ifq was registered on, for reporting
  * @if_rxq: the bound rx queue
  * @closed: the queue was unbound for good (ring exit)
@@ -110,9 +117,11 @@ struct io_zcrx_ifq {
 	u32				cached_rq_head;
 
 	struct io_zcrx_region		region;
+	unsigned long			region_acct;
 
 	struct net_device		*netdev;
 	netdevice_tracker		netdev_tracker;
+	struct mutex			dma_lock;	/* see above */
 	struct device			*dev;
 	u32				if_idx;
 	u32				if_rxq;

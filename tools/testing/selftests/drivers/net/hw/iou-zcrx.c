@@ -15,16 +15,23 @@
  * refill ring. With -k it stops giving buffers back and closes the ring
  * while holding them.
  *
+ * The area is anonymous memory, or with -H the start of 2 MiB huge pages,
+ * charged whole. -L sets RLIMIT_MEMLOCK relative to what the registrations
+ * charge (area and refill region): the charge only applies to a ring
+ * created without CAP_IPC_LOCK.
+ *
  * Uses raw system calls and the kernel's uapi header only: no liburing
  * release in distributions has zero-copy receive yet.
  *
  * Usage: iou-zcrx -i IFNAME -q QUEUE [-n NR] [-r ENTRIES] [-a BYTES] [-u]
- *                 [-e ERRNO] [-d] [-t] [-w]
+ *                 [-H hugetlb|thp] [-L PAGES] [-R SECONDS] [-e ERRNO] [-d]
+ *                 [-t] [-w]
  *        iou-zcrx -i IFNAME -q QUEUE -x|-z
  *        iou-zcrx -s -i IFNAME -q QUEUE -p PORT [-l BYTES] [-o BYTES]
- *                 [-k BYTES] [-C ENTRIES] [-b N] [-r ENTRIES] [-a BYTES]
- *                 [-u] [-t] [-w] [-T SECONDS]
- *        iou-zcrx -c -h HOST -p PORT -l BYTES [-T SECONDS]
+ *                 [-k BYTES] [-C ENTRIES] [-b N] [-B N] [-r ENTRIES]
+ *                 [-a BYTES] [-H hugetlb|thp] [-u] [-t] [-w] [-P]
+ *                 [-T SECONDS]
+ *        iou-zcrx -c -h HOST -p PORT -l BYTES [-P] [-T SECONDS]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +59,8 @@
 #include "../../../kselftest.h"
 
 #define MAX_IFQS	16
+/* the huge page size of -H, and the size its math assumes */
+#define HUGE_SIZE	(2UL << 20)
 #define SQ_ENTRIES	8
 #define RECV_TAG	1
 
@@ -61,6 +70,7 @@ static unsigned int queue;
 static unsigned int nr_ifqs = 1;
 static unsigned int rq_entries = 64;
 static size_t area_size = 1 << 20;
+static enum { AREA_ANON, AREA_HUGETLB, AREA_THP } area_kind;
 static bool user_region;
 static int expect_errno;
 static bool dup_queue;
@@ -77,8 +87,13 @@ static bool have_payload_len;
 static unsigned int oneshot_len;
 static unsigned long long hold_after;
 static bool hold;
+static bool no_eof;
 static unsigned int cq_entries = 1024;
 static unsigned int bad_refill;
+static unsigned int pad_refill;
+static bool have_memlock;
+static long memlock_extra;
+static unsigned int retry_s;
 static unsigned int timeout_s = 60;
 static long page_size;
 
@@ -172,6 +187,136 @@ static long vm_pinned_kb(void)
 	return kb;
 }
 
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB	(21 << MAP_HUGE_SHIFT)
+#endif
+
+/*
+ * The length of the area's mapping: the area (-a) itself, or with -H the
+ * huge pages it starts. Pinning charges every folio the area touches
+ * whole, so this is also what the area charges.
+ */
+static size_t area_map_size(void)
+{
+	if (area_kind == AREA_ANON)
+		return area_size;
+	return (area_size + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
+}
+
+/* AnonHugePages of the mapping that holds @p, in kB; -1 if not found. */
+static long anon_huge_kb(void *p)
+{
+	unsigned long start, end;
+	bool found = false;
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		die("open /proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		/* only a mapping's first line starts with two hex numbers */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			found = start <= (uintptr_t)p && (uintptr_t)p < end;
+			continue;
+		}
+		if (found && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* @len bytes of 2 MiB hugetlb pages, from the pool hugepages=N reserves. */
+static void *hugetlb_alloc(size_t len)
+{
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap %zu bytes of 2 MiB hugetlb pages (HugePages_Free in /proc/meminfo)",
+		    len);
+	return p;
+}
+
+/* @len bytes of anonymous memory in transparent huge pages, faulted in. */
+static void *thp_alloc(size_t len)
+{
+	size_t map_len = len + HUGE_SIZE;
+	uintptr_t base, start;
+	void *p;
+	long kb;
+
+	p = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap %zu bytes for a THP area", map_len);
+	/* keep the part that starts on a huge page boundary */
+	base = (uintptr_t)p;
+	start = (base + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
+	if (start > base)
+		munmap(p, start - base);
+	munmap((void *)(start + len), base + map_len - start - len);
+
+	if (madvise((void *)start, len, MADV_HUGEPAGE))
+		die("madvise MADV_HUGEPAGE on the area");
+	memset((void *)start, 0, len);
+	kb = anon_huge_kb((void *)start);
+	if (kb < (long)(len >> 10)) {
+		fprintf(stderr,
+			"FAIL: THP area not huge: AnonHugePages %ld kB of %zu kB (transparent_hugepage/enabled never? no free 2 MiB block?)\n",
+			kb, len >> 10);
+		exit(1);
+	}
+	return (void *)start;
+}
+
+static void *area_alloc(void)
+{
+	size_t len = area_map_size();
+	void *p;
+
+	switch (area_kind) {
+	case AREA_HUGETLB:
+		return hugetlb_alloc(len);
+	case AREA_THP:
+		return thp_alloc(len);
+	case AREA_ANON:
+		break;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap area");
+	return p;
+}
+
+/*
+ * -L: RLIMIT_MEMLOCK at what the registrations charge the user of a ring
+ * created without CAP_IPC_LOCK, the area's folios and the refill region's
+ * pages, plus @extra pages.
+ */
+static void set_memlock(long extra)
+{
+	long area = area_map_size() / page_size;
+	long region = region_size(rq_entries) / page_size;
+	long pages = nr_ifqs * (area + region) + extra;
+	struct rlimit rl;
+
+	if (pages < 0) {
+		fprintf(stderr, "-L %ld: the limit would be below 0\n", extra);
+		exit(2);
+	}
+	rl.rlim_cur = pages * page_size;
+	rl.rlim_max = rl.rlim_cur;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		die("setrlimit RLIMIT_MEMLOCK to %ld pages", pages);
+	printf("RLIMIT_MEMLOCK %ld pages: %u x (area %ld + refill region %ld) %+ld\n",
+	       pages, nr_ifqs, area, region, extra);
+}
+
 /* Everything one registration needs, valid by default. */
 struct zcrx_args {
 	struct io_uring_zcrx_ifq_reg reg;
@@ -186,12 +331,7 @@ static void zcrx_args_init(struct zcrx_args *a, unsigned int q,
 			   unsigned int entries)
 {
 	memset(a, 0, sizeof(*a));
-	a->area_mem = mmap(NULL, area_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a->area_mem == MAP_FAILED) {
-		perror("mmap area");
-		exit(1);
-	}
+	a->area_mem = area_alloc();
 	a->area.addr = (uintptr_t)a->area_mem;
 	a->area.len = area_size;
 
@@ -217,7 +357,7 @@ static void zcrx_args_init(struct zcrx_args *a, unsigned int q,
 static void zcrx_args_free(struct zcrx_args *a)
 {
 	if (a->area_mem)
-		munmap(a->area_mem, area_size);
+		munmap(a->area_mem, area_map_size());
 	if (a->region_mem)
 		munmap(a->region_mem, a->rd.size);
 	/* the mapping holds the ring's file: unmap it to let the ring go */
@@ -232,6 +372,28 @@ static int zcrx_register(int ring, struct zcrx_args *a)
 
 	ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_IFQ, &a->reg, 1);
 	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * With -R, retry a registration refused with ENOMEM or EEXIST for up to
+ * that many seconds: the charge and the queue of a ring that just closed
+ * come back when its exit work runs.
+ */
+static int zcrx_register_retry(int ring, struct zcrx_args *a)
+{
+	long long start = now_ms();
+	int ret;
+
+	ret = zcrx_register(ring, a);
+	while ((ret == -ENOMEM || ret == -EEXIST) &&
+	       now_ms() - start < retry_s * 1000LL) {
+		usleep(100 * 1000);
+		ret = zcrx_register(ring, a);
+		if (!ret)
+			printf("registered after %lld ms of refusals\n",
+			       now_ms() - start);
+	}
+	return ret;
 }
 
 /* Check what a successful registration returned; map the refill ring. */
@@ -341,7 +503,7 @@ static void do_register(void)
 
 	for (i = 0; i < nr_ifqs; i++) {
 		zcrx_args_init(&args[i], queue + i, rq_entries);
-		ret = zcrx_register(ring, &args[i]);
+		ret = zcrx_register_retry(ring, &args[i]);
 		if (expect_errno && i == 0) {
 			if (ret != -expect_errno)
 				fail("registration returned %d (%s), expected -%d (%s)",
@@ -356,8 +518,10 @@ static void do_register(void)
 			return;
 		}
 		if (ret) {
-			fail("register ifq on %s queue %u: %s", ifname,
-			     queue + i, strerror(-ret));
+			fail("register ifq on %s queue %u: %s%s", ifname,
+			     queue + i, strerror(-ret),
+			     retry_s && (ret == -ENOMEM || ret == -EEXIST) ?
+			     ", still after the -R seconds" : "");
 			return;
 		}
 		check_result(ring, &args[i], i, rq_entries);
@@ -365,9 +529,11 @@ static void do_register(void)
 
 	pinned1 = vm_pinned_kb();
 	printf("VmPin %ld kB -> %ld kB\n", pinned0, pinned1);
-	if (pinned1 - pinned0 != nr_ifqs * (long)(area_size >> 10))
-		fail("pinned %ld kB for %u areas of %zu kB", pinned1 - pinned0,
-		     nr_ifqs, area_size >> 10);
+	if (pinned1 - pinned0 != nr_ifqs * (long)(area_map_size() >> 10))
+		fail("pinned %ld kB for %u areas of %zu kB, expected %zu kB each%s",
+		     pinned1 - pinned0, nr_ifqs, area_size >> 10,
+		     area_map_size() >> 10,
+		     area_kind == AREA_ANON ? "" : ": huge pages count whole");
 
 	if (dup_queue) {
 		struct zcrx_args dup;
@@ -416,7 +582,7 @@ enum zcrx_mutation {
 	M_AREA_LEN_ZERO, M_AREA_DMABUF, M_AREA_TOKEN, M_AREA_RESV,
 	M_AREA_UNMAPPED, M_REGION_FLAGS, M_REGION_RESV, M_REGION_ID,
 	M_REGION_SMALL, M_REGION_UNALIGNED, M_REGION_ADDR, M_REGION_OFFSET,
-	M_REGION_PTR, M_AREA_PTR, M_IFINDEX,
+	M_REGION_PTR, M_AREA_PTR, M_IFINDEX, M_REGION_HUGE, M_AREA_WRAPS,
 };
 
 static void mutate(struct zcrx_args *a, enum zcrx_mutation m)
@@ -465,7 +631,7 @@ static void mutate(struct zcrx_args *a, enum zcrx_mutation m)
 		a->area.__resv2[1] = 1;
 		break;
 	case M_AREA_UNMAPPED:
-		munmap(a->area_mem, area_size);
+		munmap(a->area_mem, area_map_size());
 		a->area_mem = NULL;
 		break;
 	case M_REGION_FLAGS:
@@ -499,6 +665,14 @@ static void mutate(struct zcrx_args *a, enum zcrx_mutation m)
 	case M_IFINDEX:
 		a->reg.if_idx = 0x7fffffff;
 		break;
+	case M_REGION_HUGE:
+		/* a kernel region of 65536 pages, more than 6.12 can count */
+		a->rd.size = 65536ULL * page_size;
+		break;
+	case M_AREA_WRAPS:
+		a->area.addr = -(__u64)page_size;
+		a->area.len = 2 * page_size;
+		break;
 	}
 }
 
@@ -526,7 +700,9 @@ static const struct zcrx_case cases[] = {
 	{ "region id set", EINVAL, RING_FLAGS, M_REGION_ID },
 	{ "region too small", EINVAL, RING_FLAGS, M_REGION_SMALL },
 	{ "region size unaligned", EINVAL, RING_FLAGS, M_REGION_UNALIGNED },
-	{ "kernel region with user_addr", EINVAL, RING_FLAGS, M_REGION_ADDR },
+	{ "kernel region with user_addr", EFAULT, RING_FLAGS, M_REGION_ADDR },
+	{ "region of 65536 pages", E2BIG, RING_FLAGS, M_REGION_HUGE },
+	{ "area end wraps", EOVERFLOW, RING_FLAGS, M_AREA_WRAPS },
 	{ "region mmap_offset set", EINVAL, RING_FLAGS, M_REGION_OFFSET },
 	{ "region_ptr unreadable", EFAULT, RING_FLAGS, M_REGION_PTR },
 	{ "area_ptr unreadable", EFAULT, RING_FLAGS, M_AREA_PTR },
@@ -604,6 +780,8 @@ static void in_child(const char *name, void (*fn)(void))
 		exit(1);
 	}
 	if (!pid) {
+		/* the child's verdict is its own case's */
+		failures = 0;
 		fn();
 		exit(failures ? 1 : 0);
 	}
@@ -845,7 +1023,8 @@ static void refill_init(struct refill *rf, struct zcrx_args *a)
 	rf->mask = a->reg.rq_entries - 1;
 }
 
-static void refill_add(struct refill *rf, __u64 off, __u32 len)
+static struct io_uring_zcrx_rqe *refill_add(struct refill *rf, __u64 off,
+					    __u32 len)
 {
 	if (rf->nr_pending == rf->max_pending) {
 		rf->max_pending = rf->max_pending ? 2 * rf->max_pending : 256;
@@ -854,10 +1033,11 @@ static void refill_add(struct refill *rf, __u64 off, __u32 len)
 		if (!rf->pending)
 			die("realloc");
 	}
-	rf->pending[rf->nr_pending++] = (struct io_uring_zcrx_rqe) {
+	rf->pending[rf->nr_pending] = (struct io_uring_zcrx_rqe) {
 		.off = off,
 		.len = len,
 	};
+	return &rf->pending[rf->nr_pending++];
 }
 
 /* Put as many pending buffers in the ring as it has room for. */
@@ -894,6 +1074,7 @@ struct rx {
 	unsigned int held;
 	unsigned int returned;
 	unsigned int bogus;	/* refill entries that name no buffer */
+	unsigned int padded;	/* held buffers returned with __pad set */
 	unsigned int bad;
 	int last_res;		/* of the last final CQE */
 	bool armed;
@@ -939,6 +1120,7 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 {
 	const struct io_uring_zcrx_cqe *zcqe = (const void *)(cqe + 1);
 	__u64 off = zcqe->off & ~IORING_ZCRX_AREA_MASK;
+	struct io_uring_zcrx_rqe *rqe;
 	__u32 len = cqe->res;
 
 	rx->cqes++;
@@ -961,8 +1143,11 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 	rx_verify(rx, rx->args.area_mem + off, len, off);
 	rx->bytes += len;
 	rx->req_bytes += len;
-	if (oneshot_len && rx->req_bytes > oneshot_len)
-		fail("a request got %llu bytes, over its limit of %u",
+	/* once per request: at the CQE that takes it past its limit */
+	if (oneshot_len && rx->req_bytes > oneshot_len &&
+	    rx->req_bytes - len <= oneshot_len)
+		fail("request %u: CQE %u takes it to %llu bytes, over its limit of %u",
+		     rx->requests, rx->cqes,
 		     (unsigned long long)rx->req_bytes, oneshot_len);
 
 	if (hold && rx->bytes >= hold_after) {
@@ -970,7 +1155,12 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 		rx->held++;
 		return;
 	}
-	refill_add(&rx->rf, zcqe->off, len);
+	rqe = refill_add(&rx->rf, zcqe->off, len);
+	if (pad_refill && !(rx->cqes % pad_refill)) {
+		/* a buffer we hold, but __pad is not 0: refused, it stays ours */
+		rqe->__pad = 1;
+		rx->padded++;
+	}
 
 	if (bad_refill && !(++rx->returned % bad_refill)) {
 		__u64 token = rx->args.area.rq_area_token;
@@ -1088,6 +1278,12 @@ static void rx_run(struct rx *rx, long long deadline)
 {
 	rx_arm(rx);
 	while (!rx->eof && !rx->broken && !rx->holding) {
+		/*
+		 * A peer that waits for an answer sends no EOF: every byte
+		 * must arrive through requests that end on their own.
+		 */
+		if (no_eof && rx->bytes >= payload_len)
+			break;
 		ring_submit(&rx->ring);
 		if (now_ms() > deadline) {
 			fail("timed out after %u s: %llu bytes, %u CQEs",
@@ -1133,9 +1329,10 @@ static void do_server(void)
 	rx.sock = accept_tcp(lfd, deadline);
 	rx_run(&rx, deadline);
 
-	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u held=%u bogus=%u\n",
+	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u",
 	       (unsigned long long)rx.bytes, rx.cqes, rx.requests, rx.enospc,
-	       rx.enomem, rx.held, rx.bogus);
+	       rx.enomem);
+	printf(" held=%u bogus=%u padded=%u\n", rx.held, rx.bogus, rx.padded);
 	show_fdinfo(rx.ring.fd);
 	if (rx.bad > 5)
 		fprintf(stderr, "FAIL: %u more CQEs with wrong data\n",
@@ -1220,7 +1417,7 @@ static void do_client(void)
 	}
 
 	/* done: wait for the server to read everything and close */
-	if (shutdown(fd, SHUT_WR))
+	if (!no_eof && shutdown(fd, SHUT_WR))
 		die("shutdown");
 	ret = recv(fd, &c, 1, 0);
 	if (ret < 0)
@@ -1396,11 +1593,14 @@ static void usage(const char *prog)
 		"Usage: %s -i IFNAME -q QUEUE [options]   register ifqs\n"
 		"       %s -i IFNAME -q QUEUE -x|-z       invalid-input cases\n"
 		"       %s -s -i IFNAME -q QUEUE -p PORT [options]\n"
-		"       %s -c -h HOST -p PORT -l BYTES [-T SECONDS]\n"
+		"       %s -c -h HOST -p PORT -l BYTES [-P] [-T SECONDS]\n"
 		"  -n NR       register NR ifqs on queues QUEUE.. in one ring\n"
 		"  -r ENTRIES  refill ring entries (default 64)\n"
 		"  -a BYTES    area size (default 1 MiB)\n"
 		"  -u          refill ring in user memory instead of mmapped\n"
+		"  -H KIND     the area starts 2 MiB huge pages: hugetlb or thp\n"
+		"  -L PAGES    RLIMIT_MEMLOCK: what the registrations charge, + PAGES\n"
+		"  -R SECONDS  retry a registration refused with ENOMEM or EEXIST\n"
 		"  -e ERRNO    expect the registration to fail with ERRNO\n"
 		"  -d          register QUEUE twice in the ring, expect EEXIST\n"
 		"  -x          run the invalid registration cases\n"
@@ -1414,6 +1614,9 @@ static void usage(const char *prog)
 		"  -k BYTES    stop giving buffers back after BYTES, close the ring\n"
 		"  -C ENTRIES  completion queue entries (default 1024)\n"
 		"  -b N        after every N buffers, return two that do not exist\n"
+		"  -B N        return every Nth buffer with __pad set: it stays held\n"
+		"  -P          no EOF: the client sends BYTES, then waits with the\n"
+		"              connection open; the server stops at BYTES\n"
 		"  -T SECONDS  give up after SECONDS (default 60)\n",
 		prog, prog, prog, prog);
 	exit(2);
@@ -1425,7 +1628,7 @@ int main(int argc, char *argv[])
 
 	page_size = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "i:q:n:r:a:ue:dxztwsch:p:l:o:k:C:b:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:PT:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -1492,6 +1695,27 @@ int main(int argc, char *argv[])
 		case 'b':
 			bad_refill = strtoul(optarg, NULL, 0);
 			break;
+		case 'B':
+			pad_refill = strtoul(optarg, NULL, 0);
+			break;
+		case 'H':
+			if (!strcmp(optarg, "hugetlb"))
+				area_kind = AREA_HUGETLB;
+			else if (!strcmp(optarg, "thp"))
+				area_kind = AREA_THP;
+			else
+				usage(argv[0]);
+			break;
+		case 'L':
+			memlock_extra = strtol(optarg, NULL, 0);
+			have_memlock = true;
+			break;
+		case 'R':
+			retry_s = strtoul(optarg, NULL, 0);
+			break;
+		case 'P':
+			no_eof = true;
+			break;
 		case 'T':
 			timeout_s = strtoul(optarg, NULL, 0);
 			break;
@@ -1515,6 +1739,8 @@ int main(int argc, char *argv[])
 			strerror(errno));
 		return 1;
 	}
+	if (have_memlock)
+		set_memlock(memlock_extra);
 
 	if (run_cases)
 		do_cases();

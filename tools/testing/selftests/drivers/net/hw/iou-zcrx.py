@@ -102,16 +102,43 @@ def prepare_last_queue(cfg):
     return n
 
 
-def setup(cfg, steer_to=None):
-    """Header split on, the last queue out of RSS, a flow steered.
+def setup(cfg, steer_to=None, wire=True):
+    """Wire delivery (unless @wire is False), header split on, the last
+    queue out of RSS, a flow steered.
 
     Return (the last queue, the port of a flow steered to it, or to queue
     @steer_to).
     """
+    if wire:
+        wire_delivery(cfg)
     n = prepare_last_queue(cfg)
     port = rand_port()
     steer(cfg, port, f"action {n - 1 if steer_to is None else steer_to}")
     return n - 1, port
+
+
+def wire_delivery(cfg):
+    """On netdevsim, deliver frames as a wire does until the case ends.
+
+    Both ports of the pair get rx_delivery "wire": the sender cuts its TSO
+    packets into MTU-sized frames, and the receiver queues each one and
+    merges them with GRO, instead of passing whole TSO packets up as a NIC
+    doing hardware GRO would (netdevsim's default, "hw-gro"). A real NIC
+    delivers what it delivers: there is nothing to set.
+
+    Return True if wire delivery was turned on.
+    """
+    if not getattr(cfg, "_ns", None):
+        return False
+    for nsim in (cfg._ns.nsims[0], cfg._ns_peer.nsims[0]):
+        path = os.path.join(nsim.dfs_dir, "rx_delivery")
+        if not os.path.exists(path):
+            raise KsftSkipEx("netdevsim has no rx_delivery setting")
+        with open(path) as f:
+            old = f.read().strip()
+        nsim.dfs_write("rx_delivery", "wire")
+        defer(nsim.dfs_write, "rx_delivery", old)
+    return True
 
 
 def fields(line):
@@ -166,7 +193,7 @@ def wait_listen(proc, port):
     return False
 
 
-def receive(cfg, queue, port, size, args="", helper=HELPER):
+def receive(cfg, queue, port, size, args="", helper=HELPER, cli_args=""):
     """Receive @size bytes sent by the remote on @queue; return the output."""
     require_helper(helper)
     if helper == HELPER:
@@ -178,8 +205,9 @@ def receive(cfg, queue, port, size, args="", helper=HELPER):
     defer(reap, srv.proc)
     cli = None
     if wait_listen(srv.proc, port):
-        cli = cmd(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} -l {size} -T 100",
-                  host=cfg.remote, fail=False, timeout=120)
+        cli = cmd(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} -l {size} "
+                  f"-T 100 {cli_args}", host=cfg.remote, fail=False,
+                  timeout=120)
     srv.process(terminate=False, fail=False, timeout=120)
     name = os.path.basename(helper)
     if srv.ret:
@@ -290,6 +318,92 @@ def test_zcrx_oneshot(cfg) -> None:
             f"a request per {limit} bytes: {s}")
 
 
+def write_file(path, val):
+    with open(path, "w") as f:
+        f.write(val)
+
+
+def count_long_packets(ifname, min_len):
+    """Count the packets longer than @min_len that @ifname passes up.
+
+    The netif_receive_skb tracepoint sees the packets GRO built; it counts
+    in a tracing instance of its own, removed when the case ends. Return a
+    function that stops counting and returns the count, or None if there
+    is no tracefs.
+    """
+    event = "events/net/netif_receive_skb"
+    tracefs = next((d for d in ("/sys/kernel/tracing",
+                                "/sys/kernel/debug/tracing")
+                    if os.path.exists(os.path.join(d, event))), None)
+    if not tracefs:
+        return None
+    inst = os.path.join(tracefs, "instances", f"iou-zcrx-{os.getpid()}")
+    os.mkdir(inst)
+    defer(os.rmdir, inst)
+    event = os.path.join(inst, event)
+    write_file(event + "/filter", f'len > {min_len} && name == "{ifname}"')
+    write_file(event + "/enable", "1")
+    defer(write_file, event + "/enable", "0")
+
+    def stop():
+        write_file(event + "/enable", "0")
+        with open(os.path.join(inst, "trace")) as f:
+            return sum(1 for line in f if not line.startswith("#"))
+    return stop
+
+
+def test_zcrx_oneshot_frag_list(cfg) -> None:
+    """Limited requests that start and end inside a GRO packet's frag_list.
+
+    On netdevsim the pair delivers frames as a wire does (wire_delivery()).
+    With header split on, the payload of each MTU-sized frame lands in a
+    buffer of its own, and GRO merges a flow's frames into packets of up
+    to 64 KiB: a fragment per frame up to MAX_SKB_FRAGS (17), then further
+    frames chained in frag_list. With an MSS of 1448 (IPv4) or 1428 (IPv6)
+    the first 17 frames carry under 25 KB: the sender's 64 KiB bursts (it
+    writes up to 250000 bytes at a time) reach the socket as packets with
+    their last 40 KB in frag_list. A packet longer than
+    (MAX_SKB_FRAGS + 2) * MTU holds more frames than fragments, so it has
+    a frag_list: where there is tracefs, the case counts them.
+
+    Requests are limited to 40000 bytes, a multiple of neither MSS, so
+    they start and end at varying offsets inside frag_list members. Every
+    request but the last must complete at exactly its limit: the helper
+    fails a request that gets more, or data after one that ended short,
+    and checks every byte; here the number of requests is checked.
+    """
+    q, port = setup(cfg)
+    wired = getattr(cfg, "_ns", None) is not None
+    mtu = ip(f"link show dev {cfg.ifname}", json=True)[0]['mtu']
+    with open("/proc/sys/net/core/max_skb_frags") as f:
+        max_frags = int(f.read())
+    # max_skb_frags is MAX_SKB_FRAGS unless lowered; a packet longer than
+    # this has more frames than fragments
+    long_len = (max_frags + 2) * mtu
+    if long_len >= 65536:
+        raise KsftSkipEx(f"MTU {mtu}, {max_frags} fragments: "
+                         "GRO packets of 64 KiB need no frag_list")
+    count = count_long_packets(cfg.ifname, long_len)
+
+    size, limit = 4 * MIB, 40000
+    out = receive(cfg, q, port, size, f"-o {limit} -a {4 * MIB}")
+    check_zc(out, size)
+    s = summary(out)
+    # full requests, a short one at EOF, and one that only sees EOF
+    want = size // limit + (1 if size % limit else 0) + 1
+    ksft_eq(s['requests'] - s['enospc'] - s['enomem'], want,
+            f"a request per {limit} bytes: {s}")
+
+    if count is None:
+        ksft_pr("no tracefs: packets with a frag_list not counted")
+        return
+    n = count()
+    ksft_pr(f"{n} packets longer than {long_len} bytes passed up")
+    # a NIC's hardware GRO may build long packets without a frag_list
+    if wired:
+        ksft_ge(n, 1, "GRO chained frames in frag_list")
+
+
 def test_zcrx_user_region(cfg) -> None:
     """The refill ring in user memory instead of mapped from the ring."""
     q, port = setup(cfg)
@@ -305,6 +419,30 @@ def test_zcrx_small_cq(cfg) -> None:
     ksft_ge(summary(out)['enospc'], 1, "requests ended with -ENOSPC")
 
 
+def test_zcrx_error_ends_request(cfg) -> None:
+    """Errors after progress end the request: a waiting peer is served.
+
+    The flow lands on an unbound queue, so every byte is copied, into an
+    area of 4 buffers through a CQ of 8 entries: requests run out of
+    buffers or CQ space part-way through what the socket holds, mostly at
+    the start of an skb after earlier skbs were completed in the same
+    pass, since without GRO (netdevsim's default delivery) each frame is
+    an skb of its own. The sender then waits for an answer without
+    closing (-P), so no new data or EOF wakes a request left armed with
+    data in the socket. Each request must end with its error instead, and
+    the receiver re-arms until it has every byte.
+    """
+    q, port = setup(cfg, steer_to=0, wire=False)
+    size = 512 << 10
+    area = 4 * os.sysconf("SC_PAGESIZE")
+    out = receive(cfg, q, port, size, f"-a {area} -C 8 -P -T 30",
+                  cli_args="-P")
+    s = summary(out)
+    ksft_ge(s['enomem'] + s['enospc'], 1,
+            f"requests ended with -ENOMEM or -ENOSPC: {s}")
+    ksft_eq(ifq_stats(out)['copy_bytes'], size, "every byte copied")
+
+
 def test_zcrx_bad_refill(cfg) -> None:
     """Refill entries that name no buffer are rejected and counted."""
     q, port = setup(cfg)
@@ -316,6 +454,41 @@ def test_zcrx_bad_refill(cfg) -> None:
     ksft_ge(bogus, 2, "bogus refill entries")
     ksft_true(1 <= rejected <= bogus,
               f"{rejected} of {bogus} bogus refill entries rejected")
+
+
+def test_zcrx_padded_refill(cfg) -> None:
+    """Refill entries with a non-zero __pad are rejected and counted.
+
+    Such a buffer stays with the application until the ring closes.
+    """
+    q, port = setup(cfg)
+    size = 2 * MIB
+    out = receive(cfg, q, port, size, "-B 64 -t")
+    check_zc(out, size)
+    padded = summary(out)['padded']
+    rejected = ifq_stats(out)['rq_rejected']
+    ksft_ge(padded, 1, "refill entries with __pad set")
+    ksft_true(1 <= rejected <= padded,
+              f"{rejected} of {padded} entries with __pad set rejected")
+    ksft_in("VmPin back to", out)
+
+
+def test_zcrx_hugetlb(cfg) -> None:
+    """The area in a 2 MiB hugetlb page: every byte verified."""
+    q, port = setup(cfg)
+    size = 8 * MIB
+    out = receive(cfg, q, port, size, "-H hugetlb -a 2097152 -t")
+    check_zc(out, size)
+    ksft_in("VmPin back to", out)
+
+
+def test_zcrx_thp(cfg) -> None:
+    """The area in a transparent huge page: every byte verified."""
+    q, port = setup(cfg)
+    size = 8 * MIB
+    out = receive(cfg, q, port, size, "-H thp -a 2097152 -t")
+    check_zc(out, size)
+    ksft_in("VmPin back to", out)
 
 
 def test_zcrx_rss(cfg) -> None:
@@ -420,6 +593,33 @@ def test_zcrx_killed(cfg) -> None:
     check_released(cfg, q)
 
 
+NSIM_DMA = "/sys/kernel/debug/netdevsim/dma"
+
+
+def nsim_dma(dev_id):
+    """What netdevsim's DMA emulation counted for bus device @dev_id.
+
+    The counters outlive the device, so that a removed device can be
+    checked for mappings left behind.
+    """
+    with open(NSIM_DMA) as f:
+        for line in f:
+            name, _, rest = line.partition(" ")
+            if name == f"netdevsim{dev_id}":
+                return fields(rest)
+    raise KsftFailEx(f"netdevsim{dev_id} not in {NSIM_DMA}")
+
+
+def check_nsim_dma_gone(dev_id):
+    """A removed netdevsim device has no DMA mapping left, and its
+    emulated NIC never wrote through an address that was not mapped."""
+    s = nsim_dma(dev_id)
+    ksft_eq(s['live'], 0, f"DMA mappings left after removal: {s}")
+    ksft_eq(s['dropped_writes'], 0, f"device writes to unmapped memory: {s}")
+    ksft_eq(s['bad_syncs'] + s['bad_unmaps'], 0,
+            f"syncs or unmaps of unmapped addresses: {s}")
+
+
 def nsim_pair(queue_count):
     """Another linked netdevsim pair, the peer in a namespace of its own.
 
@@ -463,9 +663,12 @@ def test_zcrx_netdev_removed(cfg) -> None:
     proc, out = hold(dev.ifname, 3, port, "-t", sender)
     ring = fields(next(line for line in out.splitlines()
                        if line.startswith("ring_fd=")))
+    ksft_ge(nsim_dma(nsimdev.addr)['live'], 1, "the area is mapped")
     nsimdev.remove()
     with open(f"/proc/{ring['pid']}/fdinfo/{ring['ring_fd']}") as f:
         ksft_in("bound=0", f.read(), "the ifq let the device go")
+    # the ring is open and the buffers held, but nothing stays mapped
+    check_nsim_dma_gone(nsimdev.addr)
     rest, err = proc.communicate(timeout=60)
     out += rest
     ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{err}")
@@ -476,8 +679,11 @@ def main() -> None:
     with NetDrvEpEnv(__file__, queue_count=4) as cfg:
         cfg.require_cmd("ethtool")
         cfg.bin_remote = cfg.remote.deploy(HELPER)
-        ksft_run([test_zcrx, test_zcrx_oneshot, test_zcrx_user_region,
-                  test_zcrx_small_cq, test_zcrx_bad_refill, test_zcrx_rss,
+        ksft_run([test_zcrx, test_zcrx_oneshot, test_zcrx_oneshot_frag_list,
+                  test_zcrx_user_region,
+                  test_zcrx_small_cq, test_zcrx_error_ends_request,
+                  test_zcrx_bad_refill, test_zcrx_padded_refill,
+                  test_zcrx_hugetlb, test_zcrx_thp, test_zcrx_rss,
                   test_zcrx_copy_fallback, test_zcrx_copy_fallback_reuse,
                   test_zcrx_abi,
                   test_zcrx_invalid_sqe, test_zcrx_hold_close,

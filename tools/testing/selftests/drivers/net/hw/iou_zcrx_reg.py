@@ -9,11 +9,21 @@ checks IORING_REGISTER_ZCRX_IFQ: what a registration returns, the errno of
 every invalid argument and of every refusal of the net/zcrx layer, the
 binding in queue-get, and teardown by ring close and by device removal
 while bound, with the area's pinned memory given back.
+
+The memory cases check what a registration charges: an area in huge pages
+pins whole pages, and a ring created without CAP_IPC_LOCK charges its
+user's RLIMIT_MEMLOCK for the area and the refill region, exactly, until
+it is closed or its process killed.
 """
 
 import errno
 import os
+import pwd
+import re
+import shutil
+import signal
 import subprocess
+import tempfile
 import time
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_in, ksft_true
@@ -48,6 +58,18 @@ def hds(ifindex, split, thresh=0):
           hds_thresh=old['hds-thresh'])
 
 
+def nsim_dma(dev_id):
+    """netdevsim's DMA counters for bus device @dev_id; they outlive it."""
+    path = "/sys/kernel/debug/netdevsim/dma"
+    with open(path) as f:
+        for line in f:
+            name, _, rest = line.partition(" ")
+            if name == f"netdevsim{dev_id}":
+                return {k: int(v) for k, v in
+                        (x.split("=") for x in rest.split())}
+    raise KsftFailEx(f"netdevsim{dev_id} not in {path}")
+
+
 def rx_queues(ifindex):
     q = NetdevFamily().queue_get({'ifindex': ifindex}, dump=True)
     return len([x for x in q if x['type'] == 'rx'])
@@ -60,14 +82,14 @@ def last_queue(cfg):
     return n - 1
 
 
-def helper(ifname, args):
+def helper(ifname, args, prog=HELPER):
     if not os.access(HELPER, os.X_OK):
         raise KsftSkipEx(f"{HELPER} not built")
-    return cmd(f"{HELPER} -i {ifname} {args}", fail=False, timeout=60)
+    return cmd(f"{prog} -i {ifname} {args}", fail=False, timeout=60)
 
 
-def helper_ok(ifname, args):
-    res = helper(ifname, args)
+def helper_ok(ifname, args, prog=HELPER):
+    res = helper(ifname, args, prog)
     if res.ret:
         raise KsftFailEx(f"iou-zcrx {args}: exit {res.ret}\n"
                          f"{res.stdout}{res.stderr}")
@@ -77,10 +99,11 @@ def helper_ok(ifname, args):
 class Holder:
     """The helper holding its ifqs until stdin closes."""
 
-    def __init__(self, ifname, args):
+    def __init__(self, ifname, args, prog=HELPER):
         if not os.access(HELPER, os.X_OK):
             raise KsftSkipEx(f"{HELPER} not built")
-        self.proc = subprocess.Popen(f"{HELPER} -i {ifname} -w {args}",
+        # exec: the process is the helper, for the signals a case sends
+        self.proc = subprocess.Popen(f"exec {prog} -i {ifname} -w {args}",
                                      shell=True, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
@@ -106,8 +129,8 @@ class Holder:
         return self.proc.returncode
 
 
-def hold(ifname, args):
-    h = Holder(ifname, args)
+def hold(ifname, args, prog=HELPER):
+    h = Holder(ifname, args, prog)
     defer(h.release)
     return h
 
@@ -125,6 +148,88 @@ def wait_unbound(ifindex, q):
             return True
         time.sleep(0.1)
     return False
+
+
+def unused_uid(start):
+    """The first uid from @start that no account has."""
+    for uid in range(start, start + 1000):
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
+    raise KsftFailEx(f"no unused uid from {start}")
+
+
+class OtherUser:
+    """A uid of no account, with CAP_NET_ADMIN and without CAP_IPC_LOCK.
+
+    RLIMIT_MEMLOCK is charged to the user: a uid no process runs as has
+    nothing charged. A process of the uid lives as long as the case, so
+    that the kernel keeps the uid's user_struct and a charge that is not
+    given back stays visible. The uid runs a copy of the helper that it
+    can reach.
+    """
+
+    def __init__(self, first_uid):
+        if not shutil.which("setpriv"):
+            raise KsftSkipEx("setpriv (util-linux) not installed")
+        if not os.access(HELPER, os.X_OK):
+            raise KsftSkipEx(f"{HELPER} not built")
+        self.uid = unused_uid(first_uid)
+        tmp = tempfile.mkdtemp(prefix="iou-zcrx-")
+        defer(shutil.rmtree, tmp)
+        os.chmod(tmp, 0o755)
+        copy = os.path.join(tmp, "iou-zcrx")
+        shutil.copy(HELPER, copy)
+        os.chmod(copy, 0o755)
+        setpriv = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}",
+                   "--clear-groups", "--inh-caps=-all,+net_admin",
+                   "--ambient-caps=+net_admin",
+                   "--bounding-set=-all,+net_admin"]
+        self.prog = " ".join(setpriv + [copy])
+        keeper = subprocess.Popen(setpriv + ["sleep", "3600"])
+        defer(self._stop, keeper)
+
+    @staticmethod
+    def _stop(proc):
+        proc.kill()
+        proc.wait(timeout=30)
+
+    def helper_ok(self, ifname, args):
+        return helper_ok(ifname, args, self.prog)
+
+    def hold(self, ifname, args):
+        return hold(ifname, args, self.prog)
+
+
+def require_hugetlb():
+    """hugetlb pages reserved at boot: missing ones fail the case."""
+    with open("/proc/meminfo") as f:
+        m = re.search(r"HugePages_Total:\s+(\d+)", f.read())
+    if not m:
+        raise KsftFailEx("no hugetlb pages: the kernel lacks CONFIG_HUGETLBFS")
+    if int(m.group(1)) == 0:
+        raise KsftFailEx("no hugetlb pages reserved (HugePages_Total 0): "
+                         "boot with hugepages=16")
+
+
+def require_thp():
+    """Transparent huge pages on request: missing ones fail the case."""
+    path = "/sys/kernel/mm/transparent_hugepage/enabled"
+    if not os.path.exists(path):
+        raise KsftFailEx("no transparent huge pages: the kernel lacks "
+                         "CONFIG_TRANSPARENT_HUGEPAGE")
+    with open(path) as f:
+        if "[never]" in f.read():
+            raise KsftFailEx(f"transparent huge pages off: {path} is never")
+
+
+def pinned_kb(out):
+    """How much VmPin grew by registering, from the helper's output."""
+    m = re.search(r"VmPin (\d+) kB -> (\d+) kB", out)
+    if not m:
+        raise KsftFailEx(f"no VmPin line in the helper's output:\n{out}")
+    return int(m.group(2)) - int(m.group(1))
 
 
 def test_register(cfg) -> None:
@@ -209,12 +314,85 @@ def test_netdev_removed(cfg) -> None:
     set_rings(dev['ifindex'], tcp_data_split=SPLIT_ON, hds_thresh=0)
 
     h = hold(dev['ifname'], "-q 1 -t")
+    ksft_true(nsim_dma(nsim.addr)['live'] >= 1, "the area is mapped")
     nsim.remove()
     removed = True
     with open(h.fdinfo) as f:
         ksft_in("bound=0", f.read())
+    # the ring is still open, yet nothing may stay mapped for the device
+    s = nsim_dma(nsim.addr)
+    ksft_eq(s['live'], 0, f"DMA mappings left after removal: {s}")
+    ksft_eq(s['bad_syncs'] + s['bad_unmaps'], 0,
+            f"syncs or unmaps of unmapped addresses: {s}")
     ksft_eq(h.release(), 0, f"helper failed:\n{h.out}")
     ksft_in("VmPin back to", h.out)
+
+
+def test_area_hugetlb(cfg) -> None:
+    """A 1 MiB area in a 2 MiB hugetlb page pins the whole page."""
+    require_hugetlb()
+    hds(cfg.ifindex, SPLIT_ON)
+    out = helper_ok(cfg.ifname, f"-q {last_queue(cfg)} -H hugetlb -t")
+    ksft_eq(pinned_kb(out), 2048, "VmPin kB for 1 MiB of a hugetlb page")
+    ksft_in("VmPin back to", out)
+
+
+def test_area_thp(cfg) -> None:
+    """A 1 MiB area in a 2 MiB transparent huge page pins the whole page."""
+    require_thp()
+    hds(cfg.ifindex, SPLIT_ON)
+    out = helper_ok(cfg.ifname, f"-q {last_queue(cfg)} -H thp -t")
+    ksft_eq(pinned_kb(out), 2048, "VmPin kB for 1 MiB of a THP")
+    ksft_in("VmPin back to", out)
+
+
+def test_memlock(cfg) -> None:
+    """Area and refill region charge RLIMIT_MEMLOCK exactly, until close.
+
+    -L sets the limit to what the registration charges (256 area pages and
+    the refill region's pages) plus the given number of pages. Failed
+    registrations charge nothing: the refusals go first, while the uid has
+    nothing charged; after a success, -R waits out the async ring exit.
+    """
+    hds(cfg.ifindex, SPLIT_ON)
+    q = last_queue(cfg)
+    user = OtherUser(4242)
+    for region in ("", "-u"):
+        user.helper_ok(cfg.ifname, f"-q {q} {region} -L -1 -e {errno.ENOMEM}")
+    out = user.helper_ok(cfg.ifname, f"-q {q} -L 0 -t")
+    ksft_in("VmPin back to", out)
+    # the closed ring's charge comes back: the same registration fits again
+    user.helper_ok(cfg.ifname, f"-q {q} -L 0 -R 10")
+    user.helper_ok(cfg.ifname, f"-q {q} -u -L 0 -R 10")
+
+
+def test_memlock_killed(cfg) -> None:
+    """The charge of a SIGKILLed process's registration comes back."""
+    hds(cfg.ifindex, SPLIT_ON)
+    q = last_queue(cfg)
+    user = OtherUser(4342)
+    h = user.hold(cfg.ifname, f"-q {q} -L 0")
+    # the holder uses up the user's limit: another registration is refused
+    user.helper_ok(cfg.ifname, f"-q {q - 1} -L 0 -e {errno.ENOMEM}")
+    h.proc.send_signal(signal.SIGKILL)
+    h.release()
+    ksft_eq(h.proc.returncode, -signal.SIGKILL, "the holder was killed")
+    user.helper_ok(cfg.ifname, f"-q {q} -L 0 -R 10")
+
+
+def test_memlock_huge(cfg) -> None:
+    """Areas in huge pages charge RLIMIT_MEMLOCK for whole pages."""
+    require_hugetlb()
+    require_thp()
+    hds(cfg.ifindex, SPLIT_ON)
+    q = last_queue(cfg)
+    user = OtherUser(4442)
+    for kind in ("hugetlb", "thp"):
+        out = user.helper_ok(cfg.ifname,
+                             f"-q {q} -H {kind} -L -1 -e {errno.ENOMEM}")
+        ksft_in("(area 512 + ", out, f"a {kind} area charges 512 pages")
+    for kind in ("hugetlb", "thp"):
+        user.helper_ok(cfg.ifname, f"-q {q} -H {kind} -L 0 -R 10 -t")
 
 
 def main() -> None:
@@ -223,7 +401,8 @@ def main() -> None:
         ksft_run([test_register, test_register_user_region,
                   test_register_several, test_invalid_args, test_bad_queue,
                   test_hds_off, test_same_queue, test_queue_reported,
-                  test_netdev_removed],
+                  test_netdev_removed, test_area_hugetlb, test_area_thp,
+                  test_memlock, test_memlock_killed, test_memlock_huge],
                  args=(cfg, ))
     ksft_exit()
 
