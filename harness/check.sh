@@ -33,6 +33,21 @@ kernel_log() {
 	fi
 }
 
+# Records of the zcrx library's KTAP tests, built and run on the host; a
+# non-zero exit fails even if the KTAP it printed looked complete.
+library_tests() {
+	local rc=0
+
+	make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx" check \
+		> "$res/zcrx-lib.ktap" 2>&1 || rc=$?
+	"$top/harness/results.py" ktap "zcrx library" "$res/zcrx-lib.ktap" "$rc"
+}
+
+# Print a record file's verdicts, indented, without its PLAN lines.
+show() {
+	grep -v '^PLAN' "$1" | cut -f1-3 | sed 's/^/  /' || true
+}
+
 main() {
 	local rc=0
 
@@ -52,9 +67,10 @@ main() {
 		printf 'FAIL\tvm\tguest ran to the end\texit %s, see out/results/vm-debug.log\n' "$rc" > "$rec/vm"
 	fi
 
-	[ -f "$res/dmesg-boot.txt" ] && "$top/harness/results.py" kunit "$res/dmesg-boot.txt" > "$rec/kunit"
-	[ -f "$res/kselftest.ktap" ] && "$top/harness/results.py" kselftest "$res/kselftest.ktap" \
-		"$top/harness/kselftests.list" > "$rec/kselftest"
+	"$top/harness/results.py" kunit "$res/dmesg-boot.txt" \
+		"$top/harness/kunit.expected" > "$rec/kunit"
+	"$top/harness/results.py" kselftest "$res/kselftest.ktap" "$top/harness/kselftests.list" \
+		"$top/harness/skips-netdevsim.list" > "$rec/kselftest"
 	if [ -f "$res/dmesg.txt" ]; then
 		kernel_log "$res/dmesg.txt" > "$rec/kernel-log"
 	elif [ -f "$res/vm-debug.log" ]; then
@@ -62,15 +78,13 @@ main() {
 	fi
 
 	phase "userspace: the zcrx library's tests (on the host)"
-	make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx" check \
-		> "$res/zcrx-lib.ktap" 2>&1 || true
-	"$top/harness/results.py" ktap "zcrx library" "$res/zcrx-lib.ktap" > "$rec/zcrx-lib"
-	cut -f1-3 "$rec/zcrx-lib" | sed 's/^/  /'
+	library_tests > "$rec/zcrx-lib"
+	show "$rec/zcrx-lib"
 
 	phase "static checks on our code (checkpatch --strict, sparse, W=1)"
 	"$top/harness/static.py" > "$rec/static"
 	if [ -s "$rec/static" ]; then
-		cut -f1-3 "$rec/static" | sed 's/^/  /'
+		show "$rec/static"
 	else
 		echo "  (no overlay files or patches yet)"
 	fi
