@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # 'make check': build the debug kernel, boot it once under virtme-ng to run
-# the built-in KUnit suites and the kselftests, check the kernel log, run the
+# the built-in KUnit suites and the kselftests, check the kernel logs, run the
 # static checks on our code, and print one summary ending in
 # "N passed, N failed, N skipped". Exit non-zero on any failure.
 
@@ -16,21 +16,10 @@ per_test=${CHECK_TEST_TIMEOUT:-900}
 
 phase() { echo; echo "== $* =="; }
 
+# The guest's console and kernel logs: a crash (no "guest: done", or an oops
+# on the console), splats, and kmemleak's reports after boot and at the end.
 kernel_log() {
-	local log=$1 bad
-
-	bad=$(grep -E "BUG:|WARNING:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|general protection fault|Kernel panic|INFO: task .* blocked|soft lockup|refcount_t:" "$log" | head -5 || true)
-	if [ -n "$bad" ]; then
-		printf 'FAIL\tkernel log\tno splats\t%s\n' "$(echo "$bad" | tr '\n\t' '  ')"
-	else
-		printf 'PASS\tkernel log\tno splats\t\n'
-	fi
-	if [ -s "$res/kmemleak.txt" ]; then
-		printf 'FAIL\tkernel log\tno kmemleak reports\t%s\n' \
-			"$(grep -c unreferenced "$res/kmemleak.txt") unreferenced object(s), see out/results/kmemleak.txt"
-	elif [ -f "$res/kmemleak.txt" ]; then
-		printf 'PASS\tkernel log\tno kmemleak reports\t\n'
-	fi
+	"$top/harness/results.py" kernel-log "$res"
 }
 
 # Records of the zcrx library's KTAP tests, built and run on the host; a
@@ -71,11 +60,7 @@ main() {
 		"$top/harness/kunit.expected" > "$rec/kunit"
 	"$top/harness/results.py" kselftest "$res/kselftest.ktap" "$top/harness/kselftests.list" \
 		"$top/harness/skips-netdevsim.list" > "$rec/kselftest"
-	if [ -f "$res/dmesg.txt" ]; then
-		kernel_log "$res/dmesg.txt" > "$rec/kernel-log"
-	elif [ -f "$res/vm-debug.log" ]; then
-		kernel_log "$res/vm-debug.log" > "$rec/kernel-log"
-	fi
+	kernel_log > "$rec/kernel-log"
 
 	phase "userspace: the zcrx library's tests (on the host)"
 	library_tests > "$rec/zcrx-lib"

@@ -18,6 +18,8 @@ grouped by suite and ends with "N passed, N failed, N skipped".
   results.py ktap SUITE LOG [EXIT_STATUS]
       a test program's own KTAP, cases under SUITE; a non-zero EXIT_STATUS
       fails even if the KTAP looked fine
+  results.py kernel-log RESULTS_DIR
+      the guest's kernel logs and console: crash, splats, kmemleak reports
   results.py summary FILE...
       print and total; exit 1 on any failure or if nothing passed
 
@@ -359,6 +361,162 @@ def ktap(suite, path, exit_status=None):
     return recs
 
 
+# The kernel log. A splat is a line matching SPLAT (not BENIGN) and the
+# lines that follow it up to the end of its trace.
+SPLAT = re.compile("|".join([
+    r"BUG:", r"kernel BUG at", r"BUG [^ ]+ \(.*\): ",      # BUG(), KASAN, SLUB debug
+    r"WARNING:", r"\bOops\b", r"general protection fault", r"Kernel panic",
+    r"KASAN:", r"UBSAN:", r"refcount_t: ", r"ref_tracker: ",
+    r"possible circular locking", r"possible recursive locking",
+    r"inconsistent lock state", r"suspicious RCU usage",
+    r"INFO: task .* blocked for more than", r"soft lockup",
+    r"rcu: INFO: .*detected stall", r"self-detected stall",
+    r"page_pool.*stalled pool shutdown", r"unregister_netdevice: waiting for",
+    r"DMA-API: ",
+    r"kmemleak: (Kernel memory leak detector disabled|Memory pool empty|Cannot allocate)",
+]))
+BENIGN = re.compile(r"DMA-API: (preallocated \d+ debug entries|debugging enabled by kernel config"
+                    r"|dma_debug_entry pool grown to)|[Cc]ommand line")
+OOPS = re.compile(r"\bOops\b|Kernel panic - not syncing|kernel BUG at|general protection fault"
+                  r"|BUG: unable to handle|BUG: kernel NULL pointer")
+FRAME = re.compile(r"^\s*(?:\[[^]]*\]\s*)?([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+")
+END = re.compile(r"---\[ end trace|---\[ end Kernel panic|cut here|</TASK>")
+DONE = "guest: done"
+# Frames of a kmemleak backtrace that say nothing about who leaked.
+ALLOCATORS = ("kmemleak", "__kmalloc", "kmalloc", "kmem_cache", "__kmem_cache", "slab_post",
+              "__alloc", "alloc_pages", "__kvmalloc", "kvmalloc", "kzalloc")
+
+
+def log_lines(path, console=False):
+    """(line number, text) of a kernel log; from the console only the
+    kernel's lines: not the kselftest output mirrored there ("#", "ok",
+    "not ok"), nor virtme's."""
+    out = []
+    with open(path, errors="replace") as f:
+        for i, raw in enumerate(f, 1):
+            text = TIMESTAMP.sub("", raw.rstrip("\r\n"))
+            if console and re.match(r"#|ok \d|not ok \d|virtme|guest: ", text):
+                continue
+            out.append((i, text))
+    return out
+
+
+def frames(lines, start, limit=6):
+    """Function names of the stack trace after lines[start]."""
+    names = []
+    for _, text in lines[start + 1:start + 80]:
+        if END.search(text) and names:
+            break
+        m = FRAME.match(text)
+        if m and "? " not in text.split(m.group(1))[0]:
+            names.append(m.group(1))
+            if len(names) == limit:
+                break
+    return names
+
+
+def splats(name, lines):
+    """[(where, first line, text)]: one per splat, with the matched lines
+    of one trace folded together and its first stack frames."""
+    found = []
+    end = -1
+    for idx, (lineno, text) in enumerate(lines):
+        if not SPLAT.search(text) or BENIGN.search(text):
+            continue
+        if idx <= end and found:
+            found[-1][2].append(text.strip())
+            continue
+        end = idx + 1
+        while end < len(lines) and end - idx < 80 and not END.search(lines[end][1]):
+            end += 1
+        found.append((f"{name}:{lineno}", text.strip(), [], frames(lines, idx)))
+    return [(where, first, "; ".join([first] + more[:2]) +
+             (" | stack: " + " < ".join(st) if st else ""))
+            for where, first, more, st in found]
+
+
+def crash_detail(path):
+    """(line of the oops or None, 'crashed: ...' with the oops' first
+    lines or None) of the console log at path."""
+    with open(path, errors="replace") as f:
+        printed = [line.strip() for line in f if line.strip()]
+    done = DONE in printed
+    kernel = log_lines(path, console=True)
+    oops = next((i for i, (_, t) in enumerate(kernel) if OOPS.search(t)), None)
+    if done and oops is None:
+        return None, None
+    if oops is None:
+        return None, ("crashed (or was killed): the guest never printed '" + DONE +
+                      "' and the console has no oops (VM_VERBOSE=1 keeps the kernel console);"
+                      " last lines: " + " | ".join(printed[-3:]))
+    head = [kernel[oops][1].strip()]
+    for _, t in kernel[oops + 1:oops + 60]:
+        if re.search(r"RIP: |Kernel panic|Oops", t) and t.strip() not in head:
+            head.append(t.strip())
+    st = frames(kernel, oops)
+    return kernel[oops][0], ("crashed: " + " | ".join(head[:4]) +
+                             (" | stack: " + " < ".join(st) if st else ""))
+
+
+def kmemleak_records(res, name, label, crashed):
+    path = os.path.join(res, name)
+    err = path.rsplit(".", 1)[0] + ".err"
+    case = f"no kmemleak reports {label}"
+    if os.path.exists(err):
+        with open(err, errors="replace") as f:
+            why = " ".join(f.read().split())
+        return [("FAIL", "kernel log", case, f"the scan failed: {why or 'no reason given'}")]
+    if not os.path.exists(path):
+        why = ("not scanned: the guest crashed first" if crashed else
+               f"no {name}: the guest did not save a kmemleak report")
+        return [("FAIL", "kernel log", case, why)]
+    with open(path, errors="replace") as f:
+        report = f.read()
+    if not report.strip():
+        return [("PASS", "kernel log", case, "")]
+    objects = report.count("unreferenced object")
+    first = re.search(r"unreferenced object \S+ \(size (\d+)\):\s*comm \"([^\"]*)\"", report)
+    one = report.split("unreferenced object")[1] if objects else report
+    stack = [m for m in re.findall(r"^\s+\[?<?[0-9a-fx]*>?\]?\s*([A-Za-z_][\w.]*)\+0x", one, re.M)
+             if not m.startswith(ALLOCATORS)][:4]
+    what = (f"; first: size {first.group(1)}, comm \"{first.group(2)}\"" if first else "") + \
+           (", from " + " < ".join(stack) if stack else "")
+    return [("FAIL", "kernel log", case,
+             f"{objects} unreferenced object(s){what}; see out/results/{name}")]
+
+
+def kernel_log(res):
+    """Records of the guest's logs in RESULTS_DIR: the console
+    (vm-debug.log) and the kernel logs the guest saved (dmesg-boot.txt,
+    dmesg.txt)."""
+    recs = []
+    console_path = os.path.join(res, "vm-debug.log")
+    if not os.path.exists(console_path):
+        return [("FAIL", "kernel log", "no splats",
+                 "crashed or never ran: no console log (out/results/vm-debug.log)")]
+    crash_line, crash = crash_detail(console_path)
+    if crash:
+        recs.append(("FAIL", "kernel log", "no splats", crash))
+    seen = set()
+    for name in ("dmesg-boot.txt", "dmesg.txt", "vm-debug.log"):
+        path = os.path.join(res, name)
+        if not os.path.exists(path):
+            continue
+        lines = log_lines(path, console=name == "vm-debug.log")
+        if name == "vm-debug.log" and crash_line is not None:
+            lines = [(n, t) for n, t in lines if n < crash_line]
+        for where, first, detail in splats(name, lines):
+            if first in seen:
+                continue
+            seen.add(first)
+            recs.append(("FAIL", "kernel log", "no splats", f"{where}: {detail}"))
+    if not recs:
+        recs.append(("PASS", "kernel log", "no splats", ""))
+    recs += kmemleak_records(res, "kmemleak-boot.txt", "after boot (KUnit)", bool(crash))
+    recs += kmemleak_records(res, "kmemleak.txt", "after the kselftests", bool(crash))
+    return recs
+
+
 def summary(paths):
     recs, plans = [], {}
     for p in paths:
@@ -406,6 +564,8 @@ def main(argv):
         emit(kselftest(*args))
     elif cmd == "ktap" and len(args) in (2, 3):
         emit(ktap(*args))
+    elif cmd == "kernel-log" and len(args) == 1:
+        emit(kernel_log(args[0]))
     elif cmd == "summary":
         return summary(args)
     else:
