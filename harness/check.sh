@@ -48,8 +48,11 @@ main() {
 	mkdir -p "$res" "$rec"
 
 	phase "VM: KUnit (built in) and kselftests"
-	# hugetlb pages for the io_uring cases with an area in huge pages
-	VM_APPEND="hugepages=16" "$top/harness/vm.sh" debug "$vm_limit" \
+	# hugetlb pages for the io_uring cases with an area in huge pages; a
+	# soft lockup is reported after 2 x watchdog_thresh s and an RCU stall
+	# after rcu_cpu_stall_timeout s: both raised for a slow TCG guest
+	VM_APPEND="hugepages=16 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60" \
+	"$top/harness/vm.sh" debug "$vm_limit" \
 		"$top/harness/guest/check.sh" "$res" "$top/out/kselftest" \
 		"$top/harness/kselftests.list" "$per_test" || rc=$?
 	if [ "$rc" -ne 0 ]; then
