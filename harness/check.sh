@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# 'make check': build the debug kernel, boot it once under virtme-ng to run
-# the built-in KUnit suites and the kselftests, check the kernel logs, run the
-# static checks on our code, and print one summary ending in
-# "N passed, N failed, N skipped". Exit non-zero on any failure.
+# 'make check': test the harness's own verdicts, build the debug kernel,
+# boot it once under virtme-ng to run the built-in KUnit suites and the
+# kselftests, check the kernel logs, run the static checks on our code, and
+# print one summary ending in "N passed, N failed, N skipped". Exit non-zero
+# on any failure.
 
 set -euo pipefail
 
@@ -20,6 +21,14 @@ phase() { echo; echo "== $* =="; }
 # on the console), splats, and kmemleak's reports after boot and at the end.
 kernel_log() {
 	"$top/harness/results.py" kernel-log "$res"
+}
+
+# Records of the harness's own self-test: its verdicts on crafted logs.
+harness_selftest() {
+	local rc=0
+
+	"$top/harness/tests/results_test.py" > "$res/harness-selftest.ktap" 2>&1 || rc=$?
+	"$top/harness/results.py" ktap "harness self-test" "$res/harness-selftest.ktap" "$rc"
 }
 
 # Records of the zcrx library's KTAP tests, built and run on the host; a
@@ -40,12 +49,16 @@ show() {
 main() {
 	local rc=0
 
+	rm -rf "$res"
+	mkdir -p "$res" "$rec"
+
+	phase "harness self-test: verdicts on crafted logs (host, seconds)"
+	harness_selftest > "$rec/harness-selftest"
+	show "$rec/harness-selftest" | grep -v '^  PASS' || echo "  all passed"
+
 	phase "build (debug flavour)"
 	make -s -C "$top" kernel FLAVOUR=debug
 	make -s -C "$top" selftests
-
-	rm -rf "$res"
-	mkdir -p "$res" "$rec"
 
 	phase "VM: KUnit (built in) and kselftests"
 	# hugetlb pages for the io_uring cases with an area in huge pages; a
