@@ -77,6 +77,19 @@ def series():
     return [os.path.join(TOP, "patches", n) for n in names if n]
 
 
+def checkpatch_verdict(p):
+    """(status, detail) of one checkpatch run p: its issues, or its exit
+    status when it failed without naming one (perl died, a file it could
+    not read)."""
+    issues = [l for l in p.stdout.splitlines() if re.search(r"(ERROR|WARNING|CHECK):", l)]
+    if issues:
+        return "FAIL", "; ".join(issues[:3])
+    if p.returncode:
+        said = (p.stderr.strip() or p.stdout.strip() or "no output").splitlines()
+        return "FAIL", f"checkpatch exited with {p.returncode} and named no issue: {said[-1]}"
+    return "PASS", ""
+
+
 def checkpatch():
     cp = os.path.join(LINUX, "scripts", "checkpatch.pl")
     base_args = ["perl", cp, "--strict", "--terse", "--show-types", "--no-summary",
@@ -84,14 +97,11 @@ def checkpatch():
     for f in overlay_files():
         if not CHECKPATCH_TYPES.search("/" + f):
             continue
-        p = run(base_args + ["-f", f], cwd=LINUX)
-        issues = [l for l in p.stdout.splitlines() if re.search(r"(ERROR|WARNING|CHECK):", l)]
-        record("FAIL" if issues else "PASS", "checkpatch", f, "; ".join(issues[:3]))
+        status, detail = checkpatch_verdict(run(base_args + ["-f", f], cwd=LINUX))
+        record(status, "checkpatch", f, detail)
     for patch in series():
-        p = run(base_args + [patch], cwd=LINUX)
-        issues = [l for l in p.stdout.splitlines() if re.search(r"(ERROR|WARNING|CHECK):", l)]
-        record("FAIL" if issues else "PASS", "checkpatch",
-               "patches/" + os.path.basename(patch), "; ".join(issues[:3]))
+        status, detail = checkpatch_verdict(run(base_args + [patch], cwd=LINUX))
+        record(status, "checkpatch", "patches/" + os.path.basename(patch), detail)
 
 
 def touched_c():
