@@ -473,22 +473,23 @@ def test_zcrx_padded_refill(cfg) -> None:
     ksft_in("VmPin back to", out)
 
 
-def test_zcrx_hugetlb(cfg) -> None:
-    """The area in a 2 MiB hugetlb page: every byte verified."""
+def receive_huge(cfg, kind):
+    """Receive into an area that is one 2 MiB huge page of @kind."""
     q, port = setup(cfg)
     size = 8 * MIB
-    out = receive(cfg, q, port, size, "-H hugetlb -a 2097152 -t")
+    out = receive(cfg, q, port, size, f"-H {kind} -a 2097152 -t")
     check_zc(out, size)
     ksft_in("VmPin back to", out)
+
+
+def test_zcrx_hugetlb(cfg) -> None:
+    """The area in a 2 MiB hugetlb page: every byte verified."""
+    receive_huge(cfg, "hugetlb")
 
 
 def test_zcrx_thp(cfg) -> None:
     """The area in a transparent huge page: every byte verified."""
-    q, port = setup(cfg)
-    size = 8 * MIB
-    out = receive(cfg, q, port, size, "-H thp -a 2097152 -t")
-    check_zc(out, size)
-    ksft_in("VmPin back to", out)
+    receive_huge(cfg, "thp")
 
 
 def test_zcrx_rss(cfg) -> None:

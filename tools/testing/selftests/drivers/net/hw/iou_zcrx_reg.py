@@ -328,22 +328,25 @@ def test_netdev_removed(cfg) -> None:
     ksft_in("VmPin back to", h.out)
 
 
+def register_huge(cfg, kind):
+    """A 1 MiB area at the start of a 2 MiB huge page of @kind is charged
+    the whole page, and the charge comes back after close."""
+    hds(cfg.ifindex, SPLIT_ON)
+    out = helper_ok(cfg.ifname, f"-q {last_queue(cfg)} -H {kind} -t")
+    ksft_eq(pinned_kb(out), 2048, f"VmPin kB for 1 MiB of a {kind} page")
+    ksft_in("VmPin back to", out)
+
+
 def test_area_hugetlb(cfg) -> None:
     """A 1 MiB area in a 2 MiB hugetlb page pins the whole page."""
     require_hugetlb()
-    hds(cfg.ifindex, SPLIT_ON)
-    out = helper_ok(cfg.ifname, f"-q {last_queue(cfg)} -H hugetlb -t")
-    ksft_eq(pinned_kb(out), 2048, "VmPin kB for 1 MiB of a hugetlb page")
-    ksft_in("VmPin back to", out)
+    register_huge(cfg, "hugetlb")
 
 
 def test_area_thp(cfg) -> None:
     """A 1 MiB area in a 2 MiB transparent huge page pins the whole page."""
     require_thp()
-    hds(cfg.ifindex, SPLIT_ON)
-    out = helper_ok(cfg.ifname, f"-q {last_queue(cfg)} -H thp -t")
-    ksft_eq(pinned_kb(out), 2048, "VmPin kB for 1 MiB of a THP")
-    ksft_in("VmPin back to", out)
+    register_huge(cfg, "thp")
 
 
 def test_memlock(cfg) -> None:
