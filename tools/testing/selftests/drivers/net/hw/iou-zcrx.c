@@ -1343,14 +1343,15 @@ static void do_server(void)
 	if (hold && !rx.holding)
 		fail("the stream ended before %llu bytes", hold_after);
 
-	if (rx.holding) {
+	if (rx.holding)
 		printf("holding %u buffers\n", rx.held);
-		if (wait_stdin) {
-			char buf[64];
+	else if (wait_stdin)
+		printf("done, waiting\n");
+	if (wait_stdin) {
+		char buf[64];
 
-			while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
-				;
-		}
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
 	}
 
 	/* the ring goes first, with any buffers still held */
@@ -1606,7 +1607,8 @@ static void usage(const char *prog)
 		"  -x          run the invalid registration cases\n"
 		"  -z          run the invalid RECV_ZC submission cases\n"
 		"  -t          after closing the ring, wait for the area to be unpinned\n"
-		"  -w          hold the ifqs (held buffers with -k) until stdin closes\n"
+		"  -w          keep the ring (and with -k the held buffers) until\n"
+		"              stdin closes\n"
 		"  -s          receive one connection on PORT with RECV_ZC\n"
 		"  -c          send BYTES of the test pattern to HOST PORT\n"
 		"  -l BYTES    bytes the client sends, the server expects\n"

@@ -40,6 +40,9 @@ SPLIT_ON = 2
 MIB = 1 << 20
 # what a holding receiver takes before it stops giving buffers back
 HOLD = 256 << 10
+# the hold cases: the receiver on one CPU, the sender (and so the NAPI) on another
+RX_CPU = 0
+TX_CPU = 1
 
 
 def require_helper(path=HELPER):
@@ -263,17 +266,35 @@ def check_released(cfg, q):
     check_zc(receive(cfg, q, port, MIB), MIB)
 
 
-def hold(ifname, q, port, args, sender):
+def on_cpu(cpu):
+    """A command prefix that runs on @cpu, where the guest has it.
+
+    The hold cases receive on RX_CPU and send from TX_CPU: netdevsim runs
+    the receiver's NAPI on the sending CPU, so every skb the receiver frees
+    waits on that CPU's deferred-free list, as with a real NIC whose
+    interrupt lands on another CPU than the application.
+    """
+    if (os.cpu_count() or 1) <= max(RX_CPU, TX_CPU):
+        return []
+    return ["taskset", "-c", str(cpu)]
+
+
+def hold(ifname, q, port, args, sender, ready="holding"):
     """Start a receiver that stops giving buffers back after HOLD bytes.
 
     @sender starts the sending side once the receiver listens. The
-    receiver then waits for its stdin to close. Return it, once it holds
-    buffers, and what it printed.
+    receiver then waits for its stdin to close. Return it, once it prints
+    a line starting with @ready (by default: once it holds buffers), and
+    what it printed. With @ready "done" it holds nothing: with "-P -l
+    BYTES" in @args it receives BYTES, gives every buffer back and waits.
     """
     require_helper()
-    proc = subprocess.Popen([HELPER, "-s", "-i", ifname, "-q", str(q),
-                             "-p", str(port), "-k", str(HOLD), "-w",
-                             "-T", "100"] + args.split(),
+    if ready == "holding":
+        args = f"-k {HOLD} {args}"
+    proc = subprocess.Popen(on_cpu(RX_CPU) +
+                            [HELPER, "-s", "-i", ifname, "-q", str(q),
+                             "-p", str(port), "-w", "-T", "100"] +
+                            args.split(),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     defer(reap, proc)
@@ -283,16 +304,17 @@ def hold(ifname, q, port, args, sender):
     out = ""
     for line in proc.stdout:
         out += line
-        if line.startswith("holding"):
+        if line.startswith(ready):
             report(out)
             return proc, out
     proc.wait(timeout=30)
-    raise KsftFailEx(f"the receiver did not get to hold buffers:\n"
+    raise KsftFailEx(f"the receiver did not get to '{ready}':\n"
                      f"{out}{proc.stderr.read()}")
 
 
 def remote_sender(cfg, port):
-    return lambda: bkg(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} "
+    pin = " ".join(on_cpu(TX_CPU))
+    return lambda: bkg(f"{pin} {cfg.bin_remote} -c -h {cfg.addr} -p {port} "
                        f"-l {64 * MIB} -T 100", host=cfg.remote, fail=False)
 
 
@@ -419,20 +441,30 @@ def test_zcrx_small_cq(cfg) -> None:
     ksft_ge(summary(out)['enospc'], 1, "requests ended with -ENOSPC")
 
 
+def gro_off(ifname):
+    """Turn GRO off on @ifname until the case ends."""
+    feats = ethtool(f"-k {ifname}").stdout
+    if "generic-receive-offload: on" in feats:
+        ethtool(f"-K {ifname} gro off")
+        defer(ethtool, f"-K {ifname} gro on")
+
+
 def test_zcrx_error_ends_request(cfg) -> None:
     """Errors after progress end the request: a waiting peer is served.
 
     The flow lands on an unbound queue, so every byte is copied, into an
     area of 4 buffers through a CQ of 8 entries: requests run out of
-    buffers or CQ space part-way through what the socket holds, mostly at
-    the start of an skb after earlier skbs were completed in the same
-    pass, since without GRO (netdevsim's default delivery) each frame is
-    an skb of its own. The sender then waits for an answer without
-    closing (-P), so no new data or EOF wakes a request left armed with
-    data in the socket. Each request must end with its error instead, and
-    the receiver re-arms until it has every byte.
+    buffers or CQ space part-way through what the socket holds. With GRO
+    off each frame is an skb of its own whose payload takes one buffer
+    and one CQE, so a request runs out at the start of an skb after
+    earlier skbs were completed in the same pass, where tcp_read_sock()
+    returns the bytes and drops the error. The sender then waits for an
+    answer without closing (-P), so no new data or EOF wakes a request
+    left armed with data in the socket. Each request must end with its
+    error instead, and the receiver re-arms until it has every byte.
     """
-    q, port = setup(cfg, steer_to=0, wire=False)
+    q, port = setup(cfg, steer_to=0)
+    gro_off(cfg.ifname)
     size = 512 << 10
     area = 4 * os.sysconf("SC_PAGESIZE")
     out = receive(cfg, q, port, size, f"-a {area} -C 8 -P -T 30",
@@ -646,34 +678,87 @@ def nsim_pair(queue_count):
     return dev, local, ns
 
 
-def test_zcrx_netdev_removed(cfg) -> None:
-    """Remove the device while buffers are held, then close the ring."""
-    if not getattr(cfg, "_ns", None):
-        raise KsftSkipEx("removes a netdevsim device of its own")
+def threaded_napi(dev, cpu):
+    """Poll @dev's queues in NAPI threads, all of them on @cpu."""
+    with open(f"/sys/class/net/{dev.ifname}/threaded", "w") as f:
+        f.write("1")
+    napis = NetdevFamily().napi_get({'ifindex': dev.ifindex}, dump=True)
+    pids = [n['pid'] for n in napis if n.get('pid')]
+    ksft_ge(len(pids), 1, f"NAPI threads of {dev.ifname}: {napis}")
+    for pid in pids:
+        os.sched_setaffinity(pid, {cpu})
+
+
+def removable_pair(port):
+    """A netdevsim pair for a case that removes the device: queue 3 split,
+    flows to @port steered to it. Return the device, its netdevsim device
+    and a function that starts a sender of @args from the peer."""
     dev, nsimdev, ns = nsim_pair(4)
     # the device goes away with its settings: nothing to restore
     hds_on(dev.ifindex, dev.ifname, restore=False)
     ethtool(f"-X {dev.ifname} equal 3")
-    port = rand_port()
     ethtool(f"-N {dev.ifname} flow-type tcp6 dst-port {port} action 3")
 
-    def sender():
-        return bkg(f"ip netns exec {ns.name} {HELPER} -c -h 2001:db8:1::1 "
-                   f"-p {port} -l {64 * MIB} -T 100", fail=False)
+    def sender(args):
+        pin = " ".join(on_cpu(TX_CPU))
+        return lambda: bkg(f"ip netns exec {ns.name} {pin} {HELPER} -c "
+                           f"-h 2001:db8:1::1 -p {port} -T 100 {args}",
+                           fail=False)
+    return dev, nsimdev, sender
 
-    proc, out = hold(dev.ifname, 3, port, "-t", sender)
+
+def remove_and_close(proc, out, nsimdev, ring_line):
+    """Remove the device under the waiting receiver @proc, check nothing
+    stays mapped, then let it close its ring: its area must be unpinned."""
     ring = fields(next(line for line in out.splitlines()
-                       if line.startswith("ring_fd=")))
+                       if line.startswith(ring_line)))
     ksft_ge(nsim_dma(nsimdev.addr)['live'], 1, "the area is mapped")
     nsimdev.remove()
     with open(f"/proc/{ring['pid']}/fdinfo/{ring['ring_fd']}") as f:
         ksft_in("bound=0", f.read(), "the ifq let the device go")
-    # the ring is open and the buffers held, but nothing stays mapped
+    # the ring is open (and buffers maybe held), but nothing stays mapped
     check_nsim_dma_gone(nsimdev.addr)
     rest, err = proc.communicate(timeout=60)
     out += rest
     ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{err}")
     ksft_in("VmPin back to", out)
+
+
+def test_zcrx_netdev_removed(cfg) -> None:
+    """Remove the device while buffers are held, then close the ring."""
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("removes a netdevsim device of its own")
+    port = rand_port()
+    dev, nsimdev, sender = removable_pair(port)
+    proc, out = hold(dev.ifname, 3, port, "-t",
+                     sender(f"-l {64 * MIB}"))
+    remove_and_close(proc, out, nsimdev, "ring_fd=")
+
+
+def test_zcrx_netdev_removed_deferred(cfg) -> None:
+    """Remove the device after the receiver consumed skbs from another CPU.
+
+    With the queue's NAPI in a thread on TX_CPU and the receiver on
+    RX_CPU, every skb the receiver consumes is freed on TX_CPU's
+    deferred-free list (skb_attempt_defer_free()), emptied when TX_CPU
+    next polls. The sender sends a fixed amount and then stays quiet, and
+    once the device is gone TX_CPU polls nothing: the pages of the last
+    skbs keep the page pool, and so the area, until something else makes
+    TX_CPU free them. Closing the ring must still unpin the area.
+    """
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("removes a netdevsim device of its own")
+    if not on_cpu(TX_CPU):
+        raise KsftSkipEx("needs two CPUs")
+    port = rand_port()
+    dev, nsimdev, sender = removable_pair(port)
+    threaded_napi(dev, TX_CPU)
+    size = 4 * MIB
+    proc, out = hold(dev.ifname, 3, port, f"-t -P -l {size}",
+                     sender(f"-P -l {size}"), ready="done")
+    ksft_eq(summary(out)['bytes'], size, "bytes received")
+    ksft_eq(summary(out)['held'], 0, "buffers held")
+    remove_and_close(proc, out, nsimdev, "ring_fd=")
 
 
 def main() -> None:
@@ -688,7 +773,8 @@ def main() -> None:
                   test_zcrx_copy_fallback, test_zcrx_copy_fallback_reuse,
                   test_zcrx_abi,
                   test_zcrx_invalid_sqe, test_zcrx_hold_close,
-                  test_zcrx_killed, test_zcrx_netdev_removed],
+                  test_zcrx_killed, test_zcrx_netdev_removed,
+                  test_zcrx_netdev_removed_deferred],
                  args=(cfg, ))
     ksft_exit()
 
