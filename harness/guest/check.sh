@@ -59,14 +59,19 @@ while read -r t; do
 done < "$list"
 
 echo "guest: running $((${#args[@]} / 2)) kselftest(s) from ${list##*/}, ${per_test} s each at most"
-# Into a file, mirrored to the console as it grows.
+# Into a file, mirrored to the console as it grows, each line there with
+# the seconds since the kselftests started: what each case took.
 out=$results/kselftest.ktap
 : > "$out"
-tail -n +1 -f "$out" &
-mirror=$!
+SECONDS=0
+tail -n +1 -f "$out" | while IFS= read -r line; do
+	printf 'guest: %5ss %s\n' "$SECONDS" "$line"
+done &
 (cd "$ksft" && ./run_kselftest.sh -o "$per_test" "${args[@]}") >> "$out" 2>&1
 sleep 1
-kill "$mirror"
+# the mirror ends when tail does
+pkill -x -f "tail -n [+]1 -f $out"
+wait
 
 kmemleak_report kmemleak "after the kselftests"
 dmesg > "$results/dmesg.txt"

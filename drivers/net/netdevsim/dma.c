@@ -38,25 +38,6 @@
 #define NSIM_DMA_IOVA_BASE	BIT_ULL(40)
 
 /**
- * struct nsim_dma_stats - DMA counters of one bus device
- * @ref: one for the device, one for the module's record of its ID
- * @live: mappings (map_page calls and mapped sg entries) not unmapped yet
- * @mapped_bytes: bytes those mappings cover
- * @dropped_writes: device writes refused: not mapped, or not for the device
- * @bad_syncs: syncs of a range that is not mapped as synced
- * @bad_unmaps: unmaps of an address that is not mapped, or with another
- *	size or direction than the mapping's
- */
-struct nsim_dma_stats {
-	refcount_t ref;
-	atomic64_t live;
-	atomic64_t mapped_bytes;
-	atomic64_t dropped_writes;
-	atomic64_t bad_syncs;
-	atomic64_t bad_unmaps;
-};
-
-/**
  * struct nsim_dma_map - one mapping, stored at each of its IOVA pages
  * @iova: the address handed out, in-page offset of @phys included
  * @phys: the first byte mapped

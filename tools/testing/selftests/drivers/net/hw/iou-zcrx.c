@@ -88,6 +88,7 @@ static unsigned int oneshot_len;
 static unsigned long long hold_after;
 static bool hold;
 static bool no_eof;
+static unsigned int burst_delay_ms;
 static unsigned int cq_entries = 1024;
 static unsigned int bad_refill;
 static unsigned int pad_refill;
@@ -1402,12 +1403,19 @@ static void do_client(void)
 		die("connect to %s port %s", host, port);
 	freeaddrinfo(ai);
 
+	if (burst_delay_ms) {
+		/* the server's request is armed before anything arrives */
+		usleep(burst_delay_ms * 1000);
+		if (payload_len > sizeof(buf))
+			die("-D: at most %zu bytes", sizeof(buf));
+	}
+
 	while (sent < payload_len) {
 		unsigned long long n = sizes[i++ % ARRAY_SIZE(sizes)];
 		unsigned int j;
 		ssize_t res;
 
-		if (n > payload_len - sent)
+		if (burst_delay_ms || n > payload_len - sent)
 			n = payload_len - sent;
 		for (j = 0; j < n; j++)
 			buf[j] = pattern_byte(sent + j);
@@ -1594,7 +1602,7 @@ static void usage(const char *prog)
 		"Usage: %s -i IFNAME -q QUEUE [options]   register ifqs\n"
 		"       %s -i IFNAME -q QUEUE -x|-z       invalid-input cases\n"
 		"       %s -s -i IFNAME -q QUEUE -p PORT [options]\n"
-		"       %s -c -h HOST -p PORT -l BYTES [-P] [-T SECONDS]\n"
+		"       %s -c -h HOST -p PORT -l BYTES [-P] [-D MS] [-T SECONDS]\n"
 		"  -n NR       register NR ifqs on queues QUEUE.. in one ring\n"
 		"  -r ENTRIES  refill ring entries (default 64)\n"
 		"  -a BYTES    area size (default 1 MiB)\n"
@@ -1619,6 +1627,8 @@ static void usage(const char *prog)
 		"  -B N        return every Nth buffer with __pad set: it stays held\n"
 		"  -P          no EOF: the client sends BYTES, then waits with the\n"
 		"              connection open; the server stops at BYTES\n"
+		"  -D MS       client: wait MS after connecting, then send BYTES\n"
+		"              (at most 256 KiB) with one write\n"
 		"  -T SECONDS  give up after SECONDS (default 60)\n",
 		prog, prog, prog, prog);
 	exit(2);
@@ -1630,7 +1640,7 @@ int main(int argc, char *argv[])
 
 	page_size = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:PT:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:PD:T:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -1717,6 +1727,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'P':
 			no_eof = true;
+			break;
+		case 'D':
+			burst_delay_ms = strtoul(optarg, NULL, 0);
 			break;
 		case 'T':
 			timeout_s = strtoul(optarg, NULL, 0);
