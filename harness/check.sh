@@ -6,6 +6,13 @@
 # kselftests, check the kernel logs, run the static checks on our code, and
 # print one summary ending in "N passed, N failed, N skipped". Exit non-zero
 # on any failure.
+#
+# SUITES="WORD..." makes a targeted run for the edit-test loop: only the
+# kselftests of harness/kselftests.list whose name contains one of the
+# words, the static checks only with the word "static" and the library's
+# tests only with "lib". The kernel is still built, the KUnit suites still
+# run at boot and the kernel logs are still checked. Its verdict is not
+# the full one: the summary says so.
 
 set -euo pipefail
 
@@ -14,6 +21,8 @@ res=$top/out/results
 rec=$res/records
 vm_limit=${CHECK_VM_TIMEOUT:-2700}
 per_test=${CHECK_TEST_TIMEOUT:-900}
+suites=${SUITES:-}
+list=$top/harness/kselftests.list
 
 phase() { echo; echo "== $* =="; }
 
@@ -46,11 +55,39 @@ show() {
 	grep -v '^PLAN' "$1" | cut -f1-3 | sed 's/^/  /' || true
 }
 
+# Whether SUITES (if set) selects a part of the run named by a word of it.
+wanted() {
+	local w
+
+	[ -z "$suites" ] && return 0
+	for w in $suites; do
+		[ "$w" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# The kselftests of the list whose name contains a word of SUITES.
+targeted_list() {
+	local t w
+
+	grep -v '^#' "$top/harness/kselftests.list" | while read -r t; do
+		[ -n "$t" ] || continue
+		for w in $suites; do
+			case "${t#*:}" in *"$w"*) echo "$t"; break ;; esac
+		done
+	done
+}
+
 main() {
 	local rc=0
 
 	rm -rf "$res"
 	mkdir -p "$res" "$rec"
+	if [ -n "$suites" ]; then
+		list=$res/kselftests.list
+		targeted_list > "$list"
+		echo "targeted run, SUITES=\"$suites\": $(wc -l < "$list") kselftest(s)$(wanted static && echo ", static checks")$(wanted lib && echo ", library tests")"
+	fi
 
 	phase "harness self-test: verdicts on crafted logs (host, seconds)"
 	harness_selftest > "$rec/harness-selftest"
@@ -67,30 +104,35 @@ main() {
 	VM_APPEND="hugepages=16 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60" \
 	"$top/harness/vm.sh" debug "$vm_limit" \
 		"$top/harness/guest/check.sh" "$res" "$top/out/kselftest" \
-		"$top/harness/kselftests.list" "$per_test" || rc=$?
+		"$list" "$per_test" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		printf 'FAIL\tvm\tguest ran to the end\texit %s, see out/results/vm-debug.log\n' "$rc" > "$rec/vm"
 	fi
 
 	"$top/harness/results.py" kunit "$res/dmesg-boot.txt" \
 		"$top/harness/kunit.expected" > "$rec/kunit"
-	"$top/harness/results.py" kselftest "$res/kselftest.ktap" "$top/harness/kselftests.list" \
+	"$top/harness/results.py" kselftest "$res/kselftest.ktap" "$list" \
 		"$top/harness/skips-netdevsim.list" > "$rec/kselftest"
 	kernel_log > "$rec/kernel-log"
 
-	phase "userspace: the zcrx library's tests (on the host)"
-	library_tests > "$rec/zcrx-lib"
-	show "$rec/zcrx-lib"
+	if wanted lib; then
+		phase "userspace: the zcrx library's tests (on the host)"
+		library_tests > "$rec/zcrx-lib"
+		show "$rec/zcrx-lib"
+	fi
 
-	phase "static checks on our code (checkpatch --strict, sparse, W=1)"
-	"$top/harness/static.py" > "$rec/static"
-	if [ -s "$rec/static" ]; then
-		show "$rec/static"
-	else
-		echo "  (no overlay files or patches yet)"
+	if wanted static; then
+		phase "static checks on our code (checkpatch --strict, sparse, W=1)"
+		"$top/harness/static.py" > "$rec/static"
+		if [ -s "$rec/static" ]; then
+			show "$rec/static"
+		else
+			echo "  (no overlay files or patches yet)"
+		fi
 	fi
 
 	phase "summary"
+	[ -z "$suites" ] || echo "targeted run (SUITES=\"$suites\"): not the full verdict of make check"
 	"$top/harness/results.py" summary "$rec"/*
 }
 

@@ -16,6 +16,9 @@ per_test=$4
 kmemleak=/sys/kernel/debug/kmemleak
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# Python tests print each case's result when it ends, not at exit: the
+# console's timestamps then show what each case took.
+export PYTHONUNBUFFERED=1
 
 # The kselftest runner appends each test's output to /dev/stdout, which
 # virtme-ng links to its own console port: point it back at fd 1 so the

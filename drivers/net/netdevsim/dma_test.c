@@ -287,7 +287,13 @@ static void nsim_dma_test_write_after_unmap_dropped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->bad_unmaps), 0);
 }
 
-static void nsim_dma_test_write_past_end_dropped(struct kunit *test)
+/* A device write of @len bytes at @off in a page mapped for @dir, which
+ * the IOMMU must refuse whole: @what it is, for the messages.
+ */
+static void nsim_dma_test_expect_dropped(struct kunit *test,
+					 enum dma_data_direction dir,
+					 unsigned int off, unsigned int len,
+					 const char *what)
 {
 	struct nsim_bus_dev *nsim_bus_dev = test->priv;
 	struct nsim_dma_stats *stats;
@@ -298,49 +304,33 @@ static void nsim_dma_test_write_past_end_dropped(struct kunit *test)
 
 	stats = nsim_bus_dev->dma.stats;
 	page = nsim_dma_test_page(test);
-	skb = nsim_dma_test_skb(test, 2 * NSIM_DMA_TEST_TAIL);
+	skb = nsim_dma_test_skb(test, len);
 
-	addr = nsim_dma_test_map(test, page, DMA_FROM_DEVICE);
-	written = nsim_dma_write(nsim_bus_dev,
-				 addr + PAGE_SIZE - NSIM_DMA_TEST_TAIL, skb, 0,
-				 2 * NSIM_DMA_TEST_TAIL);
-	KUNIT_EXPECT_FALSE_MSG(test, written,
-			       "a write past the end of a mapping was done");
-	/* its last NSIM_DMA_TEST_TAIL bytes above all */
+	addr = nsim_dma_test_map(test, page, dir);
+	written = nsim_dma_write(nsim_bus_dev, addr + off, skb, 0, len);
+	KUNIT_EXPECT_FALSE_MSG(test, written, "%s was done", what);
 	KUNIT_EXPECT_TRUE_MSG(test, nsim_dma_test_untouched(page),
-			      "the part of the write inside the mapping was done");
+			      "%s wrote to the page", what);
 	KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&stats->dropped_writes), 1,
-			    "the write past the end is not counted as dropped");
-	dma_unmap_page(&nsim_bus_dev->dev, addr, PAGE_SIZE, DMA_FROM_DEVICE);
+			    "%s is not counted as dropped", what);
+	dma_unmap_page(&nsim_bus_dev->dev, addr, PAGE_SIZE, dir);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->live), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->bad_unmaps), 0);
 }
 
+static void nsim_dma_test_write_past_end_dropped(struct kunit *test)
+{
+	/* nothing of it either, its first bytes inside the mapping included */
+	nsim_dma_test_expect_dropped(test, DMA_FROM_DEVICE,
+				     PAGE_SIZE - NSIM_DMA_TEST_TAIL,
+				     2 * NSIM_DMA_TEST_TAIL,
+				     "a write past the end of a mapping");
+}
+
 static void nsim_dma_test_write_to_device_only_dropped(struct kunit *test)
 {
-	struct nsim_bus_dev *nsim_bus_dev = test->priv;
-	struct nsim_dma_stats *stats;
-	struct sk_buff *skb;
-	struct page *page;
-	dma_addr_t addr;
-	bool written;
-
-	stats = nsim_bus_dev->dma.stats;
-	page = nsim_dma_test_page(test);
-	skb = nsim_dma_test_skb(test, NSIM_DMA_TEST_LEN);
-
-	addr = nsim_dma_test_map(test, page, DMA_TO_DEVICE);
-	written = nsim_dma_write(nsim_bus_dev, addr, skb, 0,
-				 NSIM_DMA_TEST_LEN);
-	KUNIT_EXPECT_FALSE_MSG(test, written,
-			       "the device wrote to memory mapped for it to read");
-	KUNIT_EXPECT_TRUE_MSG(test, nsim_dma_test_untouched(page),
-			      "a page mapped DMA_TO_DEVICE was written");
-	KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&stats->dropped_writes), 1,
-			    "the refused write is not counted as dropped");
-	dma_unmap_page(&nsim_bus_dev->dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->live), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->bad_unmaps), 0);
+	nsim_dma_test_expect_dropped(test, DMA_TO_DEVICE, 0, NSIM_DMA_TEST_LEN,
+				     "a write to memory mapped for the device to read");
 }
 
 static void nsim_dma_test_sg_mapping(struct kunit *test)

@@ -1640,7 +1640,8 @@ int main(int argc, char *argv[])
 
 	page_size = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:PD:T:")) != -1) {
+	while ((opt = getopt(argc, argv,
+			     "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:PD:T:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
