@@ -91,6 +91,7 @@ static bool no_eof;
 static unsigned int burst_delay_ms;
 static unsigned int cq_entries = 1024;
 static unsigned int bad_refill;
+static unsigned int hostile_refill;
 static unsigned int pad_refill;
 static bool have_memlock;
 static long memlock_extra;
@@ -1075,6 +1076,8 @@ struct rx {
 	unsigned int held;
 	unsigned int returned;
 	unsigned int bogus;	/* refill entries that name no buffer */
+	unsigned int dups;	/* buffers returned twice */
+	unsigned int jumps;	/* refill tails moved far past the head */
 	unsigned int padded;	/* held buffers returned with __pad set */
 	unsigned int bad;
 	int last_res;		/* of the last final CQE */
@@ -1141,7 +1144,9 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 		fail("CQE %u: data after a request ended short of its limit",
 		     rx->cqes);
 
-	rx_verify(rx, rx->args.area_mem + off, len, off);
+	/* a hostile refill may give back what we still read: count only */
+	if (!hostile_refill)
+		rx_verify(rx, rx->args.area_mem + off, len, off);
 	rx->bytes += len;
 	rx->req_bytes += len;
 	/* once per request: at the CQE that takes it past its limit */
@@ -1163,7 +1168,25 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 		rx->padded++;
 	}
 
-	if (bad_refill && !(++rx->returned % bad_refill)) {
+	rx->returned++;
+	if (hostile_refill && !(rx->returned % hostile_refill)) {
+		/* the same buffer again, at once: the second is refused */
+		refill_add(&rx->rf, zcqe->off, len);
+		rx->dups++;
+	}
+	if (hostile_refill && !rx->jumps && rx->bytes >= payload_len / 2) {
+		/*
+		 * Once, half-way: a tail far past the head, as if 2^30
+		 * entries had been queued. The kernel takes no more than
+		 * the ring holds per pass, whatever is in the entries.
+		 */
+		refill_flush(&rx->rf);
+		rx->rf.local_tail += 1U << 30;
+		store_release(rx->rf.tail, rx->rf.local_tail);
+		rx->jumps++;
+	}
+
+	if (bad_refill && !(rx->returned % bad_refill)) {
 		__u64 token = rx->args.area.rq_area_token;
 
 		/* past the end of the area; in an area that does not exist */
@@ -1333,7 +1356,8 @@ static void do_server(void)
 	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u",
 	       (unsigned long long)rx.bytes, rx.cqes, rx.requests, rx.enospc,
 	       rx.enomem);
-	printf(" held=%u bogus=%u padded=%u\n", rx.held, rx.bogus, rx.padded);
+	printf(" held=%u bogus=%u padded=%u dups=%u jumps=%u\n", rx.held,
+	       rx.bogus, rx.padded, rx.dups, rx.jumps);
 	show_fdinfo(rx.ring.fd);
 	if (rx.bad > 5)
 		fprintf(stderr, "FAIL: %u more CQEs with wrong data\n",
@@ -1625,6 +1649,9 @@ static void usage(const char *prog)
 		"  -C ENTRIES  completion queue entries (default 1024)\n"
 		"  -b N        after every N buffers, return two that do not exist\n"
 		"  -B N        return every Nth buffer with __pad set: it stays held\n"
+		"  -X N        hostile refill: return every Nth buffer twice, and\n"
+		"              once, half-way, move the refill tail 2^30 past the\n"
+		"              head; the data is then counted, not checked\n"
 		"  -P          no EOF: the client sends BYTES, then waits with the\n"
 		"              connection open; the server stops at BYTES\n"
 		"  -D MS       client: wait MS after connecting, then send BYTES\n"
@@ -1641,7 +1668,7 @@ int main(int argc, char *argv[])
 	page_size = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv,
-			     "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:PD:T:")) != -1) {
+			     "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PD:T:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -1707,6 +1734,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'b':
 			bad_refill = strtoul(optarg, NULL, 0);
+			break;
+		case 'X':
+			hostile_refill = strtoul(optarg, NULL, 0);
 			break;
 		case 'B':
 			pad_refill = strtoul(optarg, NULL, 0);

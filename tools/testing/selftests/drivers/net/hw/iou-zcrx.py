@@ -512,6 +512,33 @@ def test_zcrx_bad_refill(cfg) -> None:
               f"{rejected} of {bogus} bogus refill entries rejected")
 
 
+def test_zcrx_hostile_refill(cfg) -> None:
+    """A refill ring abused: buffers returned twice, a tail 2^30 ahead.
+
+    Every 8th buffer is returned twice in a row: the second entry finds
+    no reference of the user's and is refused, or, if the kernel lent the
+    buffer out again in between, it takes that reference and the user's
+    later return of it is refused: each is counted once, nothing is freed
+    twice. Half-way the tail jumps 2^30 entries past the head: from then
+    on the kernel reads whatever the entries hold, no more than the ring
+    has per pass. The stream still completes (its data is no longer
+    checked: the user gave back buffers it was reading), and closing the
+    ring brings every buffer home: the area is unpinned, and the kernel
+    log shows no refcount or KASAN report.
+    """
+    q, port = setup(cfg)
+    size = 4 * MIB
+    out = receive(cfg, q, port, size, "-X 8 -t")
+    s = summary(out)
+    ksft_ge(s['dups'], 8, f"buffers returned twice: {s}")
+    ksft_eq(s['jumps'], 1, "refill tail moved past the head")
+    stats = ifq_stats(out)
+    ksft_eq(stats['zc_bytes'] + stats['copy_bytes'], size,
+            f"zc_bytes + copy_bytes: {stats}")
+    ksft_ge(stats['rq_rejected'], 1, f"refused refill entries: {stats}")
+    ksft_in("VmPin back to", out)
+
+
 def test_zcrx_padded_refill(cfg) -> None:
     """Refill entries with a non-zero __pad are rejected and counted.
 
@@ -792,7 +819,8 @@ def main() -> None:
         ksft_run([test_zcrx, test_zcrx_oneshot, test_zcrx_oneshot_frag_list,
                   test_zcrx_user_region,
                   test_zcrx_small_cq, test_zcrx_error_ends_request,
-                  test_zcrx_bad_refill, test_zcrx_padded_refill,
+                  test_zcrx_bad_refill, test_zcrx_hostile_refill,
+                  test_zcrx_padded_refill,
                   test_zcrx_hugetlb, test_zcrx_thp, test_zcrx_rss,
                   test_zcrx_copy_fallback, test_zcrx_copy_fallback_reuse,
                   test_zcrx_abi,
