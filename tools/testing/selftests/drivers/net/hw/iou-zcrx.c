@@ -13,7 +13,10 @@
  * receives it with IORING_OP_RECV_ZC, checks every byte against the
  * pattern the client (-c) sends and gives every buffer back through the
  * refill ring. With -k it stops giving buffers back and closes the ring
- * while holding them.
+ * while holding them. With -N it accepts several connections and receives
+ * them all in the one ring at once, each stream checked on its own; -Y
+ * gives the buffers back from a thread of its own, and -S closes the ring
+ * after that many bytes per connection while the peers still send.
  *
  * The area is anonymous memory, or with -H the start of 2 MiB huge pages,
  * charged whole. -L sets RLIMIT_MEMLOCK relative to what the registrations
@@ -31,7 +34,9 @@
  *                 [-k BYTES] [-C ENTRIES] [-b N] [-B N] [-r ENTRIES]
  *                 [-a BYTES] [-H hugetlb|thp] [-u] [-t] [-w] [-P]
  *                 [-T SECONDS]
- *        iou-zcrx -c -h HOST -p PORT -l BYTES [-P] [-T SECONDS]
+ *        iou-zcrx -s -i IFNAME -q QUEUE -p PORT -N CONNS [-Y] [-S BYTES]
+ *                 [-l BYTES] [-C ENTRIES] [-r ENTRIES] [-a BYTES] [-t] [-w]
+ *        iou-zcrx -c -h HOST -p PORT -l BYTES [-O PORT] [-P] [-T SECONDS]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +45,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,6 +103,19 @@ static bool have_memlock;
 static long memlock_extra;
 static unsigned int retry_s;
 static unsigned int timeout_s = 60;
+static unsigned int fault_nth;
+static bool fault_sweep;
+/* -f: the fault is armed; how it went */
+static bool fault_open;
+static enum { FAULT_NONE, FAULT_INJECTED, FAULT_NOT_REACHED } fault_result;
+static unsigned int fault_submit_errors;
+/* -N, -Y, -S: several connections in one ring */
+static unsigned int nr_conns;
+static bool refill_thread;
+static unsigned long long stop_after;
+static bool have_stop_after;
+/* -O: the client's source port, for steering by it */
+static unsigned int src_port;
 static long page_size;
 
 static int failures;
@@ -492,6 +511,44 @@ static void wait_unpinned(long kb)
 	     vm_pinned_kb(), kb);
 }
 
+/*
+ * Fault injection (-f, -F): writing N to this thread's fail-nth makes the
+ * Nth call of a fault injection point it makes from then on fail: with
+ * failslab and fail_page_alloc set up to fail sleeping allocations
+ * (ignore-gfp-wait N; the test does that), a slab or page allocation.
+ * Reading it back gives 0 once the fault was injected. It counts only in
+ * task context: what softirq allocates is not failed.
+ */
+static int fault_fd = -1;
+
+/* Open fail-nth once, now: opening it later allocates, and would fail. */
+static void fault_write(unsigned int n)
+{
+	char buf[16];
+	int len;
+
+	if (fault_fd < 0)
+		fault_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (fault_fd < 0)
+		die("open /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION?)");
+	len = snprintf(buf, sizeof(buf), "%u", n);
+	if (pwrite(fault_fd, buf, len, 0) != len)
+		die("write fail-nth %u", n);
+}
+
+/* Disarm fail-nth; return true if the fault was injected. */
+static bool fault_disarm(void)
+{
+	char buf[16] = "";
+
+	if (pread(fault_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		die("read fail-nth");
+	if (!strtoul(buf, NULL, 0))
+		return true;
+	fault_write(0);
+	return false;
+}
+
 static void do_register(void)
 {
 	struct zcrx_args args[MAX_IFQS];
@@ -568,6 +625,56 @@ static void do_register(void)
 		wait_unpinned(pinned0);
 		printf("VmPin back to %ld kB after ring close\n", vm_pinned_kb());
 	}
+}
+
+/*
+ * -F: register once per fault injection point the registration reaches,
+ * failing the first, then the second, ... until one runs through without
+ * reaching the injected call. Each attempt must succeed (the failure was
+ * absorbed) or fail with ENOMEM and leave nothing behind: the area is
+ * unpinned, the queue free for the next attempt.
+ */
+static void do_fault_sweep(void)
+{
+	unsigned int n, refused = 0, absorbed = 0;
+	long pinned0 = vm_pinned_kb();
+	struct zcrx_args a;
+	bool injected;
+	int ring, ret;
+
+	for (n = 1; ; n++) {
+		ring = ring_create(RING_FLAGS);
+		zcrx_args_init(&a, queue, rq_entries);
+		/* fault the area in now: pinning it allocates nothing then */
+		memset(a.area_mem, 0, area_map_size());
+		fault_write(n);
+		ret = zcrx_register(ring, &a);
+		injected = fault_disarm();
+		if (!ret)
+			check_result(ring, &a, 0, rq_entries);
+		zcrx_args_free(&a);
+		close(ring);
+		/* the ring's exit work frees the ifq: then the queue is free */
+		wait_unpinned(pinned0);
+		if (!injected) {
+			if (ret)
+				fail("registration without a fault: %s",
+				     strerror(-ret));
+			break;
+		}
+		if (!ret) {
+			absorbed++;
+		} else if (ret == -ENOMEM) {
+			refused++;
+		} else {
+			fail("call %u failed: registration returned %s, not ENOMEM",
+			     n, strerror(-ret));
+		}
+		if (failures)
+			break;
+	}
+	printf("fault sweep: calls=%u refused=%u absorbed=%u\n", n - 1,
+	       refused, absorbed);
 }
 
 /* The invalid-argument cases: mutate a valid registration, expect errno. */
@@ -972,6 +1079,11 @@ static void ring_submit(struct ring *r)
 		return;
 	store_release(r->sq_tail, r->sq_local_tail);
 	ret = syscall(__NR_io_uring_enter, r->fd, r->to_submit, 0, 0, NULL, 0);
+	/* an injected allocation failure refuses the submission: retry */
+	if (ret < 0 && fault_open && (errno == EAGAIN || errno == ENOMEM)) {
+		fault_submit_errors++;
+		return;
+	}
 	if (ret < 0)
 		die("io_uring_enter: submit");
 	r->to_submit -= ret;
@@ -1042,8 +1154,8 @@ static struct io_uring_zcrx_rqe *refill_add(struct refill *rf, __u64 off,
 	return &rf->pending[rf->nr_pending++];
 }
 
-/* Put as many pending buffers in the ring as it has room for. */
-static void refill_flush(struct refill *rf)
+/* Put as many pending buffers in the ring as it has room for: how many. */
+static size_t refill_flush(struct refill *rf)
 {
 	unsigned int room;
 	size_t i, n;
@@ -1051,7 +1163,7 @@ static void refill_flush(struct refill *rf)
 	room = rf->mask + 1 - (rf->local_tail - load_acquire(rf->head));
 	n = rf->nr_pending < room ? rf->nr_pending : room;
 	if (!n)
-		return;
+		return 0;
 	for (i = 0; i < n; i++)
 		rf->rqes[rf->local_tail++ & rf->mask] = rf->pending[i];
 	/* the kernel reads the entries after a load-acquire of the tail */
@@ -1059,6 +1171,7 @@ static void refill_flush(struct refill *rf)
 	rf->nr_pending -= n;
 	memmove(rf->pending, rf->pending + n,
 		rf->nr_pending * sizeof(*rf->pending));
+	return n;
 }
 
 /* The receiving side of one connection. */
@@ -1273,7 +1386,7 @@ static int listen_tcp(void)
 		die("setsockopt");
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
 		die("bind to port %s", port);
-	if (listen(fd, 1))
+	if (listen(fd, nr_conns > 1 ? nr_conns : 1))
 		die("listen");
 	return fd;
 }
@@ -1298,8 +1411,31 @@ static int accept_tcp(int lfd, long long deadline)
 	return fd;
 }
 
+/*
+ * -f N: fail the Nth fault injection point this thread reaches from the
+ * first RECV_ZC submission to the first completion: the submission, the
+ * poll, the receive work and the copy fallback. The request must end with
+ * an errno it can be re-armed after, or succeed; the stream completes.
+ */
+static void fault_arm(void)
+{
+	if (!fault_nth || fault_result != FAULT_NONE || fault_open)
+		return;
+	fault_write(fault_nth);
+	fault_open = true;
+}
+
+static void fault_close(void)
+{
+	if (!fault_open)
+		return;
+	fault_open = false;
+	fault_result = fault_disarm() ? FAULT_INJECTED : FAULT_NOT_REACHED;
+}
+
 static void rx_run(struct rx *rx, long long deadline)
 {
+	fault_arm();
 	rx_arm(rx);
 	while (!rx->eof && !rx->broken && !rx->holding) {
 		/*
@@ -1317,6 +1453,8 @@ static void rx_run(struct rx *rx, long long deadline)
 		}
 		ring_wait(&rx->ring, 1000);
 		rx_reap(rx);
+		if (rx->cqes || !rx->armed)
+			fault_close();
 		refill_flush(&rx->rf);
 		if (rx->armed || rx->eof || rx->broken || rx->holding)
 			continue;
@@ -1358,6 +1496,11 @@ static void do_server(void)
 	       rx.enomem);
 	printf(" held=%u bogus=%u padded=%u dups=%u jumps=%u\n", rx.held,
 	       rx.bogus, rx.padded, rx.dups, rx.jumps);
+	fault_close();
+	if (fault_nth)
+		printf("fault nth=%u injected=%d submit_errors=%u\n",
+		       fault_nth, fault_result == FAULT_INJECTED,
+		       fault_submit_errors);
 	show_fdinfo(rx.ring.fd);
 	if (rx.bad > 5)
 		fprintf(stderr, "FAIL: %u more CQEs with wrong data\n",
@@ -1392,6 +1535,438 @@ static void do_server(void)
 	}
 }
 
+/*
+ * -N: several connections received in the one ring at once, each stream
+ * checked on its own against the pattern. -Y gives the buffers back from a
+ * thread of its own, which alone produces into the refill ring while the
+ * device consumes it from NAPI on another CPU. -S closes the ring once
+ * every connection got that many bytes, with the peers still sending.
+ */
+#define MAX_CONNS	SQ_ENTRIES
+#define CONN_TAG(i)	(0x100ULL + (i))
+
+/* One connection of -N. */
+struct conn {
+	int sock;
+	unsigned int port;	/* the peer's */
+	__u64 bytes;		/* verified bytes of its stream */
+	unsigned int cqes;
+	unsigned int requests;
+	unsigned int enospc;
+	unsigned int enomem;
+	unsigned int bad;
+	int last_res;		/* of the last final CQE */
+	bool armed;
+	bool eof;
+	bool broken;
+};
+
+/* -Y: the thread that gives the buffers back. */
+struct refiller {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* under @lock: handed over by the receiving thread */
+	struct io_uring_zcrx_rqe *queue;
+	size_t nr_queued;
+	size_t max_queued;
+	bool stop;
+	/* the refill ring, the thread's alone */
+	struct refill rf;
+	unsigned long long returned;	/* entries it put in the ring */
+	unsigned long long waits;	/* times it found the ring full */
+};
+
+/* The receiving side of -N. */
+struct multi {
+	struct ring ring;
+	struct zcrx_args args;
+	/* the refill ring; with -Y only where buffers wait for the thread */
+	struct refill rf;
+	struct refiller *thr;
+	struct conn conns[MAX_CONNS];
+	unsigned int nr;		/* connections accepted */
+	unsigned long long returned;	/* refill entries produced, without -Y */
+};
+
+static void *refiller_run(void *arg)
+{
+	struct refiller *t = arg;
+	size_t i;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		while (!t->nr_queued && !t->rf.nr_pending && !t->stop)
+			pthread_cond_wait(&t->cond, &t->lock);
+		if (t->stop)
+			break;
+		for (i = 0; i < t->nr_queued; i++)
+			refill_add(&t->rf, t->queue[i].off, t->queue[i].len);
+		t->nr_queued = 0;
+		pthread_mutex_unlock(&t->lock);
+
+		t->returned += refill_flush(&t->rf);
+		if (t->rf.nr_pending) {
+			/* full: the device takes entries as it allocates */
+			t->waits++;
+			usleep(100);
+		}
+		pthread_mutex_lock(&t->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static void refiller_start(struct refiller *t, struct zcrx_args *a)
+{
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	refill_init(&t->rf, a);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	ret = pthread_create(&t->thread, NULL, refiller_run, t);
+	if (ret) {
+		errno = ret;
+		die("pthread_create for the refill thread");
+	}
+}
+
+/* Hand the buffers waiting in @rf over to the thread. */
+static void refiller_give(struct refiller *t, struct refill *rf)
+{
+	size_t n = rf->nr_pending;
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&t->lock);
+	if (t->nr_queued + n > t->max_queued) {
+		t->max_queued = 2 * (t->nr_queued + n);
+		t->queue = realloc(t->queue, t->max_queued * sizeof(*t->queue));
+		if (!t->queue)
+			die("realloc");
+	}
+	memcpy(t->queue + t->nr_queued, rf->pending, n * sizeof(*t->queue));
+	t->nr_queued += n;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	rf->nr_pending = 0;
+}
+
+/* Stop the thread: what it did not give back stays with the ring. */
+static void refiller_stop(struct refiller *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->stop = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	free(t->queue);
+	free(t->rf.pending);
+}
+
+static void conn_arm(struct multi *m, unsigned int i)
+{
+	struct io_uring_sqe *sqe = ring_get_sqe(&m->ring);
+	struct conn *c = &m->conns[i];
+
+	sqe->opcode = IORING_OP_RECV_ZC;
+	sqe->fd = c->sock;
+	sqe->ioprio = IORING_RECV_MULTISHOT;
+	sqe->zcrx_ifq_idx = m->args.reg.zcrx_id;
+	sqe->user_data = CONN_TAG(i);
+	c->requests++;
+	c->armed = true;
+}
+
+static void conn_data(struct multi *m, unsigned int i,
+		      const struct io_uring_cqe *cqe)
+{
+	const struct io_uring_zcrx_cqe *zcqe = (const void *)(cqe + 1);
+	__u64 off = zcqe->off & ~IORING_ZCRX_AREA_MASK;
+	struct conn *c = &m->conns[i];
+	const unsigned char *p;
+	__u32 len = cqe->res;
+	__u32 j;
+
+	c->cqes++;
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		fail("connection %u, CQE %u: %u bytes without IORING_CQE_F_MORE",
+		     i, c->cqes, len);
+	if ((zcqe->off & IORING_ZCRX_AREA_MASK) != m->args.area.rq_area_token ||
+	    off > area_size || len > area_size - off) {
+		fail("connection %u, CQE %u: %u bytes at 0x%llx, outside the area",
+		     i, c->cqes, len, (unsigned long long)zcqe->off);
+		c->broken = true;
+		return;
+	}
+
+	p = m->args.area_mem + off;
+	for (j = 0; j < len; j++) {
+		if (p[j] == pattern_byte(c->bytes + j))
+			continue;
+		if (c->bad++ < 5)
+			fail("connection %u byte %llu: 0x%02x, not 0x%02x (CQE %u at 0x%llx)",
+			     i, (unsigned long long)(c->bytes + j), p[j],
+			     pattern_byte(c->bytes + j), c->cqes,
+			     (unsigned long long)off);
+		break;
+	}
+	c->bytes += len;
+	/* read: give it back */
+	refill_add(&m->rf, zcqe->off, len);
+}
+
+/* The CQE that ends a request. */
+static void conn_final(struct conn *c, unsigned int i,
+		       const struct io_uring_cqe *cqe)
+{
+	c->armed = false;
+	c->last_res = cqe->res;
+	switch (cqe->res) {
+	case 0:
+		c->eof = true;
+		break;
+	case -ENOSPC:
+		c->enospc++;
+		break;
+	case -ENOMEM:
+		c->enomem++;
+		break;
+	default:
+		fail("connection %u: RECV_ZC ended with %d (%s) after %llu bytes",
+		     i, cqe->res, strerror(-cqe->res),
+		     (unsigned long long)c->bytes);
+		c->broken = true;
+	}
+}
+
+static void multi_reap(struct multi *m)
+{
+	struct ring *r = &m->ring;
+	unsigned int head = *r->cq_head;
+	unsigned int tail = load_acquire(r->cq_tail);
+
+	for (; head != tail; head++) {
+		struct io_uring_cqe *cqe = ring_cqe(r, head);
+		__u64 i = cqe->user_data - CONN_TAG(0);
+
+		if (cqe->user_data < CONN_TAG(0) || i >= m->nr)
+			fail("CQE for user_data %llu, res %d",
+			     (unsigned long long)cqe->user_data, cqe->res);
+		else if (cqe->res > 0)
+			conn_data(m, i, cqe);
+		else if (cqe->flags & IORING_CQE_F_MORE)
+			fail("connection %u: CQE res %d with IORING_CQE_F_MORE",
+			     (unsigned int)i, cqe->res);
+		else
+			conn_final(&m->conns[i], i, cqe);
+	}
+	store_release(r->cq_head, head);
+}
+
+/* Give back what was read: through the thread with -Y. */
+static void multi_refill(struct multi *m)
+{
+	if (m->thr)
+		refiller_give(m->thr, &m->rf);
+	else
+		m->returned += refill_flush(&m->rf);
+}
+
+/* Accept a connection if one is waiting, and arm its request. */
+static void multi_accept(struct multi *m, int lfd)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct sockaddr_in6 peer;
+	socklen_t len = sizeof(peer);
+	struct conn *c;
+	int fd, ret;
+
+	ret = poll(&pfd, 1, 0);
+	if (ret < 0)
+		die("poll");
+	if (!ret)
+		return;
+	fd = accept(lfd, (struct sockaddr *)&peer, &len);
+	if (fd < 0)
+		die("accept");
+	c = &m->conns[m->nr];
+	memset(c, 0, sizeof(*c));
+	c->sock = fd;
+	/* the listener is IPv6: IPv4 peers come as mapped addresses */
+	c->port = ntohs(peer.sin6_port);
+	conn_arm(m, m->nr++);
+	if (m->nr == nr_conns)
+		printf("accepted %u connections\n", m->nr);
+}
+
+/* Got its bytes (-S), or its stream ended. */
+static bool conn_finished(const struct conn *c)
+{
+	return c->eof || c->broken ||
+	       (have_stop_after && c->bytes >= stop_after);
+}
+
+static void multi_run(struct multi *m, int lfd, long long deadline)
+{
+	unsigned int i, done;
+
+	for (;;) {
+		if (m->nr < nr_conns)
+			multi_accept(m, lfd);
+		for (done = 0, i = 0; i < m->nr; i++)
+			done += conn_finished(&m->conns[i]);
+		if (m->nr == nr_conns && done == m->nr)
+			break;
+		ring_submit(&m->ring);
+		if (now_ms() > deadline) {
+			fail("timed out after %u s: %u of %u connections accepted, %u finished",
+			     timeout_s, m->nr, nr_conns, done);
+			break;
+		}
+		/* while accepting, come back soon to look at the listener */
+		ring_wait(&m->ring, m->nr < nr_conns ? 10 : 1000);
+		multi_reap(m);
+		multi_refill(m);
+		/*
+		 * A finished connection stays armed as well: its data keeps
+		 * flowing into the area and must keep coming back.
+		 */
+		for (i = 0; i < m->nr; i++) {
+			struct conn *c = &m->conns[i];
+
+			if (c->armed || c->eof || c->broken)
+				continue;
+			/* give the kernel a moment to take the buffers back */
+			if (c->last_res == -ENOMEM)
+				usleep(1000);
+			conn_arm(m, i);
+		}
+	}
+}
+
+static void multi_summary(struct multi *m, struct refiller *thr)
+{
+	unsigned int i, cqes = 0, requests = 0, enospc = 0, enomem = 0;
+	unsigned long long bytes = 0;
+
+	for (i = 0; i < m->nr; i++) {
+		bytes += m->conns[i].bytes;
+		cqes += m->conns[i].cqes;
+		requests += m->conns[i].requests;
+		enospc += m->conns[i].enospc;
+		enomem += m->conns[i].enomem;
+	}
+	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u",
+	       bytes, cqes, requests, enospc, enomem);
+	printf(" conns=%u thread=%d returned=%llu refill_waits=%llu\n", m->nr,
+	       !!thr, thr ? thr->returned : m->returned, thr ? thr->waits : 0);
+
+	for (i = 0; i < m->nr; i++) {
+		struct conn *c = &m->conns[i];
+
+		printf("connection id=%u port=%u bytes=%llu cqes=%u",
+		       i, c->port, (unsigned long long)c->bytes, c->cqes);
+		printf(" requests=%u enospc=%u enomem=%u eof=%d\n",
+		       c->requests, c->enospc, c->enomem, c->eof);
+		if (c->bad > 5)
+			fprintf(stderr, "FAIL: connection %u: %u more CQEs with wrong data\n",
+				i, c->bad - 5);
+		if (have_stop_after && c->bytes < stop_after)
+			fail("connection %u (port %u): %llu bytes%s, expected at least %llu",
+			     i, c->port, (unsigned long long)c->bytes,
+			     c->eof ? " then EOF" : "", stop_after);
+		else if (!have_stop_after && have_payload_len &&
+			 c->bytes != payload_len)
+			fail("connection %u (port %u): %llu bytes, expected %llu",
+			     i, c->port, (unsigned long long)c->bytes,
+			     payload_len);
+	}
+}
+
+static void do_server_multi(void)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	struct refiller thr;
+	struct multi m;
+	long pinned0;
+	unsigned int i;
+	int lfd, ret;
+
+	memset(&m, 0, sizeof(m));
+	pinned0 = vm_pinned_kb();
+	ring_setup(&m.ring, RING_FLAGS, cq_entries);
+	printf("ring_fd=%d pid=%d\n", m.ring.fd, getpid());
+	zcrx_args_init(&m.args, queue, rq_entries);
+	ret = zcrx_register(m.ring.fd, &m.args);
+	if (ret) {
+		fprintf(stderr, "FAIL: register ifq on %s queue %u: %s\n",
+			ifname, queue, strerror(-ret));
+		exit(1);
+	}
+	check_result(m.ring.fd, &m.args, 0, rq_entries);
+	if (failures)
+		exit(1);
+	if (refill_thread) {
+		refiller_start(&thr, &m.args);
+		m.thr = &thr;
+	} else {
+		refill_init(&m.rf, &m.args);
+	}
+
+	lfd = listen_tcp();
+	multi_run(&m, lfd, deadline);
+	/* the ring's memory goes with it: the thread stops first */
+	if (m.thr)
+		refiller_stop(m.thr);
+
+	multi_summary(&m, m.thr);
+	show_fdinfo(m.ring.fd);
+	if (wait_stdin) {
+		char buf[64];
+
+		printf("done, waiting\n");
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
+	}
+
+	if (have_stop_after)
+		printf("closing the ring: %llu bytes or more per connection, no EOF waited for\n",
+		       stop_after);
+	ring_free(&m.ring);
+	zcrx_args_free(&m.args);
+	for (i = 0; i < m.nr; i++)
+		close(m.conns[i].sock);
+	close(lfd);
+	free(m.rf.pending);
+	if (check_teardown) {
+		wait_unpinned(pinned0);
+		printf("VmPin back to %ld kB after ring close\n",
+		       vm_pinned_kb());
+	}
+}
+
+/* -O: connect from @src_port, for a rule that steers by it. */
+static void bind_src_port(int fd, int family)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	socklen_t len = sizeof(struct sockaddr_in);
+	int one = 1;
+
+	if (family == AF_INET6) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(src_port);
+		len = sizeof(struct sockaddr_in6);
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons(src_port);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, len))
+		die("bind to source port %u", src_port);
+}
+
 static void do_client(void)
 {
 	/* write sizes, in turn: odd ones, segment and page sized, large */
@@ -1423,6 +1998,8 @@ static void do_client(void)
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		die("setsockopt");
+	if (src_port)
+		bind_src_port(fd, ai->ai_family);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen))
 		die("connect to %s port %s", host, port);
 	freeaddrinfo(ai);
@@ -1642,7 +2219,13 @@ static void usage(const char *prog)
 		"  -w          keep the ring (and with -k the held buffers) until\n"
 		"              stdin closes\n"
 		"  -s          receive one connection on PORT with RECV_ZC\n"
+		"  -N CONNS    server: accept CONNS connections (at most 8) on PORT,\n"
+		"              receive them all in the one ring, each checked on its own\n"
+		"  -Y          server: give buffers back from a thread of its own\n"
+		"  -S BYTES    server: close the ring once every connection got\n"
+		"              BYTES, while the peers still send\n"
 		"  -c          send BYTES of the test pattern to HOST PORT\n"
+		"  -O PORT     client: connect from source port PORT\n"
 		"  -l BYTES    bytes the client sends, the server expects\n"
 		"  -o BYTES    receive with requests limited to BYTES each\n"
 		"  -k BYTES    stop giving buffers back after BYTES, close the ring\n"
@@ -1656,19 +2239,24 @@ static void usage(const char *prog)
 		"              connection open; the server stops at BYTES\n"
 		"  -D MS       client: wait MS after connecting, then send BYTES\n"
 		"              (at most 256 KiB) with one write\n"
-		"  -T SECONDS  give up after SECONDS (default 60)\n",
+		"  -T SECONDS  give up after SECONDS (default 60)\n"
+		"  -F          fault sweep: register failing the 1st, 2nd, ...\n"
+		"              allocation (fail-nth) until none is reached\n"
+		"  -f N        server: fail the Nth allocation from the first\n"
+		"              RECV_ZC submission to its first completion\n",
 		prog, prog, prog, prog);
 	exit(2);
 }
 
 int main(int argc, char *argv[])
 {
+	static const char opts[] =
+		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PD:T:f:FN:YS:O:";
 	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv,
-			     "i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PD:T:")) != -1) {
+	while ((opt = getopt(argc, argv, opts)) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -1765,6 +2353,25 @@ int main(int argc, char *argv[])
 		case 'T':
 			timeout_s = strtoul(optarg, NULL, 0);
 			break;
+		case 'f':
+			fault_nth = strtoul(optarg, NULL, 0);
+			break;
+		case 'F':
+			fault_sweep = true;
+			break;
+		case 'N':
+			nr_conns = strtoul(optarg, NULL, 0);
+			break;
+		case 'Y':
+			refill_thread = true;
+			break;
+		case 'S':
+			stop_after = strtoull(optarg, NULL, 0);
+			have_stop_after = true;
+			break;
+		case 'O':
+			src_port = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			usage(argv[0]);
 		}
@@ -1779,6 +2386,13 @@ int main(int argc, char *argv[])
 
 	if (!ifname || !nr_ifqs || nr_ifqs > MAX_IFQS || (server && !port))
 		usage(argv[0]);
+	/* -Y and -S receive as -N does, on one connection by default */
+	if (server && !nr_conns && (refill_thread || have_stop_after))
+		nr_conns = 1;
+	if (nr_conns && (!server || nr_conns > MAX_CONNS || oneshot_len ||
+			 hold || no_eof || bad_refill || pad_refill ||
+			 hostile_refill))
+		usage(argv[0]);
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex) {
 		fprintf(stderr, "if_nametoindex(%s): %s\n", ifname,
@@ -1788,10 +2402,14 @@ int main(int argc, char *argv[])
 	if (have_memlock)
 		set_memlock(memlock_extra);
 
-	if (run_cases)
+	if (fault_sweep)
+		do_fault_sweep();
+	else if (run_cases)
 		do_cases();
 	else if (run_sqe_cases)
 		do_sqe_cases();
+	else if (nr_conns)
+		do_server_multi();
 	else if (server)
 		do_server();
 	else

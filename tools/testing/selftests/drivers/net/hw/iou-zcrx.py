@@ -15,6 +15,10 @@ payload completed without a copy (zc_bytes) and copied (copy_bytes).
 The teardown cases stop giving buffers back and close the ring, kill the
 receiver, or remove the device while buffers are held, then check that the
 pinned area is released and the queue is unbound and receives again.
+
+The concurrency case runs two rings on two queues at once, five flows
+among them (one copied), restarts the queues under them, and closes the
+rings while the flows still run.
 """
 
 import errno
@@ -40,6 +44,8 @@ SPLIT_ON = 2
 MIB = 1 << 20
 # what a holding receiver takes before it stops giving buffers back
 HOLD = 256 << 10
+# the volume cases: bytes received per address family
+VOLUME = int(os.environ.get("ZCRX_VOLUME", 1 << 30))
 # the hold cases: the receiver on one CPU, the sender (and so the NAPI) on another
 RX_CPU = 0
 TX_CPU = 1
@@ -83,9 +89,12 @@ def rx_queues(ifindex):
     return len([x for x in q if x['type'] == 'rx'])
 
 
-def steer(cfg, port, target):
-    """An ntuple rule for TCP to @port: "action Q" or "context C"."""
+def steer(cfg, port, target, src=None):
+    """An ntuple rule for TCP to @port, from port @src if given: "action Q"
+    or "context C"."""
     flow = "tcp6" if cfg.addr_ipver == "6" else "tcp4"
+    if src:
+        flow += f" src-port {src}"
     out = ethtool(f"-N {cfg.ifname} flow-type {flow} dst-port {port} {target}").stdout
     defer(ethtool, f"-N {cfg.ifname} delete {int(out.split()[-1])}")
 
@@ -197,16 +206,17 @@ def wait_listen(proc, port):
 
 
 def receive(cfg, queue, port, size, args="", helper=HELPER, cli_args="",
-            cpu=None):
+            cpu=None, timeout=100):
     """Receive @size bytes sent by the remote on @queue; return the output.
 
-    With @cpu, the receiver and the sender both run on that CPU.
+    With @cpu, the receiver and the sender both run on that CPU. Both give
+    up after @timeout seconds.
     """
     require_helper(helper)
     if helper == HELPER:
-        args = f"-s -l {size} -T 100 {args}"
+        args = f"-s -l {size} -T {timeout} {args}"
     else:
-        args = f"-l {size} -T 100 {args}"
+        args = f"-l {size} -T {timeout} {args}"
     pin = on_cpu(cpu) if cpu is not None else []
     srv = bkg(pin + [helper, "-i", cfg.ifname, "-q", str(queue),
                      "-p", str(port)] + args.split(),
@@ -215,9 +225,9 @@ def receive(cfg, queue, port, size, args="", helper=HELPER, cli_args="",
     cli = None
     if wait_listen(srv.proc, port):
         cli = cmd(f"{' '.join(pin)} {cfg.bin_remote} -c -h {cfg.addr} "
-                  f"-p {port} -l {size} -T 100 {cli_args}",
-                  host=cfg.remote, fail=False, timeout=120)
-    srv.process(terminate=False, fail=False, timeout=120)
+                  f"-p {port} -l {size} -T {timeout} {cli_args}",
+                  host=cfg.remote, fail=False, timeout=timeout + 20)
+    srv.process(terminate=False, fail=False, timeout=timeout + 20)
     name = os.path.basename(helper)
     if srv.ret:
         raise KsftFailEx(f"{name} {args}: exit {srv.ret}\n"
@@ -331,6 +341,45 @@ def test_zcrx(cfg) -> None:
     out = receive(cfg, q, port, size, "-t")
     check_zc(out, size)
     ksft_in("VmPin back to", out)
+
+
+def use_ipv4(cfg):
+    """Until the case ends, the flows of this case run over IPv4."""
+    cfg.require_v4()
+    old = cfg.addr, cfg.addr_ipver
+    cfg.addr, cfg.addr_ipver = cfg.v4, "4"
+
+    def restore():
+        cfg.addr, cfg.addr_ipver = old
+    defer(restore)
+
+
+def receive_volume(cfg):
+    """VOLUME bytes received with RECV_ZC, every byte checked.
+
+    Delivered as a NIC doing hardware GRO does (netdevsim's default), in
+    packets of up to 64 KiB: the per-frame cost of a debug kernel under
+    emulation would make a GiB of MTU-sized frames take many minutes.
+    """
+    q, port = setup(cfg, wire=False)
+    out = receive(cfg, q, port, VOLUME, "-t", timeout=600)
+    check_zc(out, VOLUME)
+    ksft_in("VmPin back to", out)
+    s = ifq_stats(out)
+    ksft_pr(f"verified {VOLUME} bytes over IPv{cfg.addr_ipver}: "
+            f"zc_bytes={s['zc_bytes']} copy_bytes={s['copy_bytes']}")
+
+
+def test_zcrx_volume_ipv4(cfg) -> None:
+    """A GiB over IPv4, each byte checked, each buffer recycled ~1000 times."""
+    use_ipv4(cfg)
+    receive_volume(cfg)
+
+
+def test_zcrx_volume_ipv6(cfg) -> None:
+    """A GiB over IPv6, each byte checked."""
+    cfg.require_v6()
+    receive_volume(cfg)
 
 
 def test_zcrx_oneshot(cfg) -> None:
@@ -608,6 +657,201 @@ def test_zcrx_copy_fallback_reuse(cfg) -> None:
     ksft_eq(s['copy_bytes'], size, f"every byte copied: {s}")
 
 
+FAULT_ATTRS = (("failslab", "ignore-gfp-wait", "N"),
+               ("failslab", "verbose", "0"),
+               ("fail_page_alloc", "ignore-gfp-wait", "N"),
+               ("fail_page_alloc", "min-order", "0"),
+               ("fail_page_alloc", "verbose", "0"))
+# a sweep that never ends fails; the paths swept make far fewer calls
+FAULT_MAX = 200
+
+
+# the text of the DMA API debugging code (kernel/dma/debug.c), by the
+# functions of it that a stack allocating for it passes through
+DMA_DEBUG_TEXT = re.compile(r"debug_dma_\w+|add_dma_entry|dma_entry_alloc"
+                            r"|dma_debug_create_entries|active_cacheline_\w+")
+
+
+def dma_debug_text():
+    """[start, end) of kernel/dma/debug.c's text, None without it."""
+    text = []
+    with open("/proc/kallsyms") as f:
+        for line in f:
+            fld = line.split()
+            # built-in text only: no [module] column
+            if len(fld) == 3 and fld[1] in "tT":
+                text.append((int(fld[0], 16), fld[2]))
+    text.sort()
+    idx = [i for i, (_, name) in enumerate(text)
+           if DMA_DEBUG_TEXT.fullmatch(name)]
+    if not idx:
+        return None
+    start, end = text[idx[0]][0], text[idx[-1] + 1][0]
+    if not start or end - start > 1 << 16:
+        raise KsftFailEx(f"no sane DMA API debug text: {start:#x}-{end:#x}"
+                         " (kptr_restrict?)")
+    return start, end
+
+
+def fault_injection():
+    """Until the case ends, a thread's fail-nth fails the Nth slab or page
+    allocation it makes, sleeping ones and order 0 included, quietly.
+
+    Nothing fails unless a thread asks: the probability stays 0. Not the
+    DMA API debugging code's own allocations: it gives up on the first
+    that fails (and is off for the rest of the boot), which is not the
+    path under test.
+    """
+    debugfs = "/sys/kernel/debug"
+    attrs = list(FAULT_ATTRS)
+    if os.path.exists(os.path.join(debugfs, "dma-api")):
+        text = dma_debug_text()
+        if text:
+            for attr in ("failslab", "fail_page_alloc"):
+                attrs += [(attr, "reject-start", str(text[0])),
+                          (attr, "reject-end", str(text[1]))]
+    for attr, name, val in attrs:
+        path = os.path.join(debugfs, attr, name)
+        if not os.path.exists(path):
+            raise KsftSkipEx(f"no {path}: CONFIG_FAILSLAB, "
+                             "CONFIG_FAIL_PAGE_ALLOC, "
+                             "CONFIG_FAULT_INJECTION_DEBUG_FS, "
+                             "CONFIG_FAULT_INJECTION_STACKTRACE_FILTER")
+        with open(path) as f:
+            old = f.read().strip()
+        write_file(path, val)
+        defer(write_file, path, old)
+
+
+def fault_line(out):
+    for line in out.splitlines():
+        if line.startswith("fault "):
+            return line
+    raise KsftFailEx(f"no fault line in the helper's output:\n{out}")
+
+
+def test_zcrx_fault_register(cfg) -> None:
+    """Registration with each of its allocations failed in turn.
+
+    Each attempt succeeds (the failure was absorbed) or fails with ENOMEM,
+    and leaves the area unpinned and the queue free; afterwards the queue
+    is unbound and receives again.
+    """
+    q, port = setup(cfg)
+    fault_injection()
+    res = cmd(f"{HELPER} -i {cfg.ifname} -q {q} -a {64 << 10} -F",
+              fail=False, timeout=900)
+    ksft_eq(res.ret, 0, f"fault sweep:\n{res.stdout}{res.stderr}")
+    s = fields(fault_line(res.stdout)[len("fault sweep: "):])
+    ksft_pr(f"registration: {s['calls']} allocations failed in turn: "
+            f"{s['refused']} refused with ENOMEM, {s['absorbed']} absorbed")
+    ksft_ge(s['refused'], 1, "a failed allocation refuses the registration")
+    check_released(cfg, q)
+
+
+def fault_recv_sweep(cfg, q, port, what):
+    """Receive a stream failing the 1st, 2nd, ... allocation the receiver
+    makes from its first RECV_ZC submission to the first completion; each
+    stream completes, every byte checked. Return the outputs."""
+    fault_injection()
+    size = 256 << 10
+    outs = []
+    for n in range(1, FAULT_MAX + 1):
+        out = receive(cfg, q, port, size, f"-f {n} -t")
+        ksft_in("VmPin back to", out)
+        outs.append(out)
+        if not fields(fault_line(out)[len("fault "):])['injected']:
+            break
+    else:
+        raise KsftFailEx(f"{what}: still failing allocations at call {n}")
+    refused = sum(fields(fault_line(o)[len("fault "):])['submit_errors']
+                  for o in outs)
+    ksft_pr(f"{what}: {n - 1} allocations failed in turn, "
+            f"{sum(summary(o)['enomem'] for o in outs)} requests ended "
+            f"with ENOMEM and re-armed, {refused} submissions refused, "
+            f"{n * size} bytes verified")
+    return outs
+
+
+def test_zcrx_fault_recv(cfg) -> None:
+    """RECV_ZC with each allocation of its first request failed in turn."""
+    q, port = setup(cfg)
+    for out in fault_recv_sweep(cfg, q, port, "RECV_ZC"):
+        ksft_ge(ifq_stats(out)['zc_bytes'], 1, "payload without a copy")
+    check_released(cfg, q)
+
+
+def test_zcrx_fault_copy(cfg) -> None:
+    """The copy fallback with each allocation failed in turn."""
+    q, port = setup(cfg, steer_to=0)
+    for out in fault_recv_sweep(cfg, q, port, "copy fallback"):
+        ksft_eq(ifq_stats(out)['zc_bytes'], 0, "every byte copied")
+    check_released(cfg, q)
+
+
+def fail_nth(fd, n):
+    """Arm this thread's fail-nth (open at @fd: opening it allocates), or
+    with @n 0 disarm it: return True if the armed fault was injected."""
+    if n:
+        os.pwrite(fd, str(n).encode(), 0)
+        return False
+    left = int(os.pread(fd, 16, 0) or b"0")
+    os.pwrite(fd, b"0", 0)
+    return left == 0
+
+
+def test_zcrx_fault_restart(cfg) -> None:
+    """Restarts of a bound queue with each allocation failed in turn.
+
+    Each restart succeeds or fails with ENOMEM, keeping the old queue; the
+    queue stays bound throughout and, once the ring is closed, is unbound
+    and receives again.
+    """
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("restarts the queue through netdevsim's debugfs")
+    q, port = setup(cfg)
+    fault_injection()
+    size = MIB
+    proc, out = hold(cfg.ifname, q, port, f"-t -P -l {size}",
+                     lambda: bkg(f"{cfg.bin_remote} -c -h {cfg.addr} "
+                                 f"-p {port} -l {size} -P -T 100",
+                                 host=cfg.remote, fail=False),
+                     ready="done")
+    reset = os.path.join(cfg._ns.nsims[0].dfs_dir, "queue", "reset")
+    refused = 0
+    fd = os.open(reset, os.O_WRONLY)
+    nth = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+    try:
+        for n in range(1, FAULT_MAX + 1):
+            fail_nth(nth, n)
+            try:
+                os.write(fd, str(q).encode())
+                err = 0
+            except OSError as e:
+                err = e.errno
+            injected = fail_nth(nth, 0)
+            if err:
+                ksft_eq(err, errno.ENOMEM,
+                        f"restart with call {n} failed: {os.strerror(err)}")
+                refused += 1
+            if not injected:
+                ksft_eq(err, 0, "a restart without a fault")
+                break
+            ksft_true(queue_io_uring(cfg.ifindex, q) is not None,
+                      f"queue {q} still bound after call {n} failed")
+        else:
+            raise KsftFailEx(f"restart: still failing allocations at call {n}")
+    finally:
+        os.close(nth)
+        os.close(fd)
+    ksft_pr(f"restart: {n - 1} allocations failed in turn, {refused} "
+            "refused with ENOMEM")
+    rest, err = proc.communicate(timeout=60)
+    ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{rest}{err}")
+    ksft_in("VmPin back to", rest)
+    check_released(cfg, q)
+
+
 def test_zcrx_abi(cfg) -> None:
     """A receiver built with its own copy of the ABI, not the kernel's."""
     q, port = setup(cfg)
@@ -752,7 +996,9 @@ def removable_pair(port):
 
     def sender(args):
         pin = " ".join(on_cpu(TX_CPU))
-        return lambda: bkg(f"ip netns exec {ns.name} {pin} {HELPER} -c "
+        # exec: terminating the shell must stop the sender itself, which
+        # would otherwise wait out its -T on a device that is gone
+        return lambda: bkg(f"exec ip netns exec {ns.name} {pin} {HELPER} -c "
                            f"-h 2001:db8:1::1 -p {port} -T 100 {args}",
                            fail=False)
     return dev, nsimdev, sender
@@ -812,21 +1058,211 @@ def test_zcrx_netdev_removed_deferred(cfg) -> None:
     remove_and_close(proc, out, nsimdev, "ring_fd=")
 
 
+# the concurrency case: each flow's bytes before the rings close, what the
+# senders would send, and the rounds of queue restarts and setting flips
+CONC_STOP = 8 * MIB
+CONC_SEND = 64 * MIB
+CONC_ROUNDS = 4
+
+
+def rx_usecs(ifname):
+    """The rx-usecs coalescing setting of @ifname, None if it has none."""
+    out = ethtool(f"-c {ifname}").stdout
+    m = re.search(r"^rx-usecs:\s*(\d+)", out, re.MULTILINE)
+    return int(m.group(1)) if m else None
+
+
+def connections(out):
+    """The helper's "connection ..." lines, as {peer port: {name: value}}."""
+    conns = {}
+    for line in out.splitlines():
+        if line.startswith("connection "):
+            f = fields(line[len("connection "):])
+            conns[f['port']] = f
+    return conns
+
+
+def conc_receiver(cfg, q, port, nr):
+    """A receiver of @nr flows to @port on a ring bound to queue @q: buffers
+    given back from a thread of its own, the ring closed after CONC_STOP
+    bytes per flow. Return it once it listens."""
+    proc = subprocess.Popen(on_cpu(RX_CPU) +
+                            [HELPER, "-s", "-i", cfg.ifname, "-q", str(q),
+                             "-p", str(port), "-N", str(nr), "-Y",
+                             "-S", str(CONC_STOP), "-a", str(4 * MIB),
+                             "-r", "1024", "-t", "-T", "150"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    defer(reap, proc)
+    if not wait_listen(proc, port):
+        out, err = proc.communicate(timeout=30)
+        raise KsftFailEx(f"the receiver on queue {q} exited:\n{out}{err}")
+    return proc
+
+
+def wait_accepted(proc, q):
+    """What @proc printed up to accepting all its flows."""
+    out = ""
+    for line in proc.stdout:
+        out += line
+        if line.startswith("accepted "):
+            return out
+    proc.wait(timeout=30)
+    raise KsftFailEx(f"the receiver on queue {q} did not accept its flows:\n"
+                     f"{out}{proc.stderr.read()}")
+
+
+def check_conc_receiver(q, port, flows, out):
+    """Every flow got CONC_STOP bytes or more, checked; the ring stayed
+    bound through the restarts; what the flows to queue 0 got was copied,
+    the rest mostly not; the area was unpinned after the close."""
+    s = summary(out)
+    stats = ifq_stats(out)
+    conns = connections(out)
+    ksft_eq(sorted(conns), sorted(sport for sport, _ in flows),
+            f"queue {q}: the source ports of the flows accepted")
+    copied = 0
+    for sport, fq in flows:
+        got = conns.get(sport, {}).get('bytes', 0)
+        ksft_ge(got, CONC_STOP, f"flow from port {sport} to queue {fq}")
+        ksft_pr(f"flow {sport} -> {port}, on queue {fq}: {got} bytes "
+                "checked before the close")
+        if fq == 0:
+            copied += got
+    ksft_eq(stats['bound'], 1, f"queue {q} still bound after the restarts")
+    ksft_eq(stats['zc_bytes'] + stats['copy_bytes'], s['bytes'],
+            f"zc_bytes + copy_bytes: {stats}")
+    ksft_eq(stats['zc_frags'] + stats['copy_frags'], s['cqes'],
+            "a CQE per fragment")
+    ksft_ge(stats['zc_bytes'], 1, f"queue {q}: payload without a copy")
+    ksft_ge(stats['copy_bytes'], copied,
+            f"queue {q}: the flow to queue 0 copied: {stats}")
+    ksft_in("closing the ring", out)
+    ksft_in("VmPin back to", out)
+    ksft_pr(f"queue {q}: the refill thread returned {s['returned']} "
+            f"buffers, waited {s['refill_waits']} times for room; "
+            f"{ifq_line(out)}")
+
+
+def test_zcrx_concurrency(cfg) -> None:
+    """Two rings, five flows, the queues restarted under them, rings closed
+    while the flows still run.
+
+    Queues n-2 and n-1 are each bound by a receiver of their own, with its
+    own ring; two flows are steered to each (by source port), and a fifth
+    flow to the first receiver lands on queue 0, which RSS spreads to and
+    no ring binds: RECV_ZC copies it into that ring's area. Each receiver
+    gives its buffers back from a thread of its own, racing the NAPI that
+    consumes the refill ring on the senders' CPU. While the flows run,
+    both bound queues are restarted through netdevsim's queue/reset (the
+    binding stays) and rx-usecs, a setting that has nothing to do with the
+    queues, is flipped. Once each of its flows got CONC_STOP bytes, every
+    one checked, a receiver closes its ring while the senders still send.
+    Every buffer must come home: the areas unpinned, both queues unbound,
+    no io_uring page pool left, and each queue receives again.
+    """
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("restarts queues through netdevsim's debugfs")
+    nsim = cfg._ns.nsims[0]
+    if not os.path.exists(os.path.join(nsim.dfs_dir, "queue", "reset")):
+        raise KsftSkipEx("netdevsim has no queue/reset")
+    require_helper()
+    usecs = rx_usecs(cfg.ifname)
+    if usecs is None:
+        raise KsftSkipEx(f"{cfg.ifname} has no rx-usecs setting")
+    wire_delivery(cfg)
+    hds_on(cfg.ifindex, cfg.ifname)
+    n = rx_queues(cfg.ifindex)
+    if n < 3:
+        raise KsftSkipEx("needs at least 3 rx queues")
+    ethtool(f"-X {cfg.ifname} equal {n - 2}")
+    defer(ethtool, f"-X {cfg.ifname} default")
+
+    # two ports to listen on, five to send from
+    ports = set()
+    while len(ports) < 7:
+        ports.add(rand_port())
+    ports = list(ports)
+    qa, qb = n - 2, n - 1
+    # (bound queue, port, [(source port, queue the flow lands on)])
+    rxs = ((qa, ports[0], [(ports[2], qa), (ports[3], qa), (ports[6], 0)]),
+           (qb, ports[1], [(ports[4], qb), (ports[5], qb)]))
+    for _, port, flows in rxs:
+        for sport, fq in flows:
+            steer(cfg, port, f"action {fq}", src=sport)
+
+    procs = [conc_receiver(cfg, q, port, len(flows))
+             for q, port, flows in rxs]
+    pin = " ".join(on_cpu(TX_CPU))
+    senders = []
+    for _, port, flows in rxs:
+        for sport, _ in flows:
+            cli = bkg(f"{pin} {cfg.bin_remote} -c -h {cfg.addr} -p {port} "
+                      f"-O {sport} -l {CONC_SEND} -T 100",
+                      host=cfg.remote, fail=False)
+            senders.append(defer(cli.process, terminate=True, fail=False))
+    outs = [wait_accepted(proc, q) for proc, (q, _, _) in zip(procs, rxs)]
+
+    now = usecs
+
+    def set_usecs(val):
+        nonlocal now
+        ethtool(f"-C {cfg.ifname} rx-usecs {val}")
+        now = val
+
+    def restore_usecs():
+        if now != usecs:
+            set_usecs(usecs)
+
+    defer(restore_usecs)
+    restarts = flips = 0
+    for _ in range(CONC_ROUNDS):
+        if any(proc.poll() is not None for proc in procs):
+            break
+        for q in (qa, qb):
+            nsim.dfs_write("queue/reset", str(q))
+            restarts += 1
+        set_usecs(usecs + 10 if now == usecs else usecs)
+        flips += 1
+        time.sleep(0.5)
+    restore_usecs()
+    ksft_pr(f"{restarts} queue restarts, {flips} rx-usecs flips while the "
+            "flows ran")
+    ksft_ge(restarts, 2, "both queues restarted while the flows ran")
+
+    for i, proc in enumerate(procs):
+        rest, err = proc.communicate(timeout=180)
+        outs[i] += rest
+        ksft_eq(proc.returncode, 0,
+                f"receiver on queue {rxs[i][0]}:\n{outs[i]}{err}")
+    # the rings are closed: the senders have nobody to send to
+    for sender in senders:
+        sender.exec()
+    for (q, port, flows), out in zip(rxs, outs):
+        check_conc_receiver(q, port, flows, out)
+    for q in (qa, qb):
+        check_released(cfg, q)
+
+
 def main() -> None:
     with NetDrvEpEnv(__file__, queue_count=4) as cfg:
         cfg.require_cmd("ethtool")
         cfg.bin_remote = cfg.remote.deploy(HELPER)
-        ksft_run([test_zcrx, test_zcrx_oneshot, test_zcrx_oneshot_frag_list,
+        ksft_run([test_zcrx, test_zcrx_volume_ipv4, test_zcrx_volume_ipv6,
+                  test_zcrx_oneshot, test_zcrx_oneshot_frag_list,
                   test_zcrx_user_region,
                   test_zcrx_small_cq, test_zcrx_error_ends_request,
                   test_zcrx_bad_refill, test_zcrx_hostile_refill,
                   test_zcrx_padded_refill,
                   test_zcrx_hugetlb, test_zcrx_thp, test_zcrx_rss,
                   test_zcrx_copy_fallback, test_zcrx_copy_fallback_reuse,
+                  test_zcrx_fault_register, test_zcrx_fault_recv,
+                  test_zcrx_fault_copy, test_zcrx_fault_restart,
                   test_zcrx_abi,
                   test_zcrx_invalid_sqe, test_zcrx_hold_close,
                   test_zcrx_killed, test_zcrx_netdev_removed,
-                  test_zcrx_netdev_removed_deferred],
+                  test_zcrx_netdev_removed_deferred,
+                  test_zcrx_concurrency],
                  args=(cfg, ))
     ksft_exit()
 
