@@ -14,11 +14,16 @@ The memory cases check what a registration charges: an area in huge pages
 pins whole pages, and a ring created without CAP_IPC_LOCK charges its
 user's RLIMIT_MEMLOCK for the area and the refill region, exactly, until
 it is closed or its process killed.
+
+The fuzz case runs hw/iou-zcrx-fuzz: registrations, RECV_ZC submissions
+and refill batches with random and boundary values, on a queue that
+receives a stream.
 """
 
 import errno
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
@@ -26,16 +31,24 @@ import subprocess
 import tempfile
 import time
 
-from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_in, ksft_true
+from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
+from lib.py import ksft_pr
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, NetdevSimDev
+from lib.py import EthtoolFamily, NetdevFamily, NetdevSimDev, NetNS
 from lib.py import NetDrvEnv
-from lib.py import cmd, defer, ip
+from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "iou-zcrx")
+FUZZER = HELPER + "-fuzz"
+CORPUS = FUZZER + ".corpus"
 
 # ETHTOOL_TCP_DATA_SPLIT_*
 SPLIT_OFF, SPLIT_ON = 1, 2
+
+# system calls the fuzz case makes; it has 240 s for them
+FUZZ_ITERATIONS = 100000
+# the fuzz case's netdevsim pair
+FUZZ_ADDR, FUZZ_PEER = "2001:db8:2::1", "2001:db8:2::2"
 
 
 def rings(ifindex):
@@ -398,6 +411,161 @@ def test_memlock_huge(cfg) -> None:
         user.helper_ok(cfg.ifname, f"-q {q} -H {kind} -L 0 -R 10 -t")
 
 
+def io_uring_pools(ifindex):
+    pools = NetdevFamily().page_pool_get({}, dump=True)
+    return [p for p in pools
+            if p.get('ifindex') == ifindex and 'io-uring' in p]
+
+
+def wait_released(ifindex, q):
+    """Ring exit and page pool release are async: give them 30 s."""
+    for _ in range(300):
+        if not queue_io_uring(ifindex, q) and not io_uring_pools(ifindex):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def linked_pair(queue_count):
+    """A linked netdevsim pair, the peer in a namespace of its own.
+
+    Return the local port and the namespace; both go when the case ends.
+    """
+    ns = NetNS()
+    defer(ns.__del__)
+    local = NetdevSimDev(queue_count=queue_count)
+    defer(local.remove)
+    peer = NetdevSimDev(ns=ns, queue_count=queue_count)
+    defer(peer.remove)
+    dev, pdev = local.nsims[0], peer.nsims[0]
+    with open("/proc/self/ns/net") as nsfd0, \
+         open("/var/run/netns/" + ns.name) as nsfd1:
+        NetdevSimDev.ctrl_write('link_device',
+                                f'{nsfd0.fileno()}:{dev.ifindex} '
+                                f'{nsfd1.fileno()}:{pdev.ifindex}')
+    ip(f"-6 addr add dev {dev.ifname} {FUZZ_ADDR}/64 nodad")
+    ip(f"link set dev {dev.ifname} up")
+    ip(f"-6 addr add dev {pdev.ifname} {FUZZ_PEER}/64 nodad", ns=ns)
+    ip(f"link set dev {pdev.ifname} up", ns=ns)
+    return dev, ns
+
+
+class Sender:
+    """iou-zcrx -c in @ns, sending to @port for as long as it runs.
+
+    The fuzzer drops the connection whenever it creates a ring: the
+    sender connects again, until stopped.
+    """
+
+    def __init__(self, ns, port):
+        loop = (f"trap 'kill $c 2>/dev/null; exit 0' TERM; "
+                f"while :; do {HELPER} -c -h {FUZZ_ADDR} -p {port} "
+                f"-l {1 << 40} -T 60 >/dev/null 2>&1 & c=$!; wait $c; "
+                f"sleep 0.2; done")
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns.name,
+                                      "bash", "-c", loop])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+def reap(proc):
+    """Kill a helper the case left running."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
+def wait_listen(proc, port):
+    """wait_port_listen(); False if @proc exited instead."""
+    end = time.monotonic() + 60
+    while proc.poll() is None:
+        try:
+            wait_port_listen(port, deadline=0.2)
+            return True
+        except Exception:
+            if time.monotonic() > end:
+                raise
+    return False
+
+
+def receive(dev, ns, q, size):
+    """Receive @size bytes from the peer on @q with iou-zcrx -s."""
+    port = rand_port()
+    ethtool(f"-N {dev.ifname} flow-type tcp6 dst-port {port} action {q}")
+    srv = bkg(f"{HELPER} -s -i {dev.ifname} -q {q} -p {port} -l {size} "
+              f"-T 60", exit_wait=True, fail=False)
+    defer(reap, srv.proc)
+    wait_port_listen(port, deadline=30)
+    cli = cmd(f"{HELPER} -c -h {FUZZ_ADDR} -p {port} -l {size} -T 60",
+              ns=ns, fail=False, timeout=90)
+    srv.process(terminate=False, fail=False, timeout=90)
+    ksft_eq(cli.ret, 0, f"sender: {cli.stdout}{cli.stderr}")
+    ksft_eq(srv.ret, 0, f"iou-zcrx -s: {srv.stdout}{srv.stderr}")
+    ksft_in(f"received bytes={size} ", srv.stdout)
+
+
+def test_fuzz(cfg) -> None:
+    """Fuzz registration, RECV_ZC and the refill ring; nothing stays.
+
+    A netdevsim pair of its own: queue 3 of the local port has header
+    split on, is out of the RSS table and receives the flow to a port,
+    where iou-zcrx -c in the peer's namespace sends a stream, connecting
+    again each time the fuzzer drops it. The fuzzer replays the corpus,
+    then makes 100000 system calls with inputs drawn from a seed:
+    ZCRX_FUZZ_SEED if set, else a random one, printed to run the same
+    inputs again. Afterwards the queue is unbound, no io_uring page pool
+    is left and the queue receives again. The kernel log is checked for
+    splats and leaks after the run.
+    """
+    for prog in (FUZZER, HELPER):
+        if not os.access(prog, os.X_OK):
+            raise KsftSkipEx(f"{prog} not built")
+    dev, ns = linked_pair(4)
+    q = 3
+    # the device goes away with its settings: nothing to restore
+    set_rings(dev.ifindex, tcp_data_split=SPLIT_ON, hds_thresh=0)
+    ethtool(f"-X {dev.ifname} equal {q}")
+    port = rand_port()
+    ethtool(f"-N {dev.ifname} flow-type tcp6 dst-port {port} action {q}")
+
+    seed = int(os.environ.get("ZCRX_FUZZ_SEED") or random.getrandbits(32))
+    ksft_pr(f"seed {seed}: ZCRX_FUZZ_SEED={seed} runs the same inputs")
+    fuzzer = subprocess.Popen([FUZZER, "-i", dev.ifname, "-q", str(q),
+                               "-p", str(port), "-s", str(seed),
+                               "-n", str(FUZZ_ITERATIONS), "-T", "240",
+                               "-c", CORPUS] +
+                              # e.g. -v: print each input before it runs
+                              os.environ.get("ZCRX_FUZZ_ARGS", "").split(),
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    defer(reap, fuzzer)
+    sender = None
+    if wait_listen(fuzzer, port):
+        sender = Sender(ns, port)
+        defer(sender.stop)
+    out, err = fuzzer.communicate(timeout=300)
+    if sender:
+        sender.stop()
+
+    ksft_eq(fuzzer.returncode, 0, f"iou-zcrx-fuzz -s {seed}:\n{out}{err}")
+    for line in out.splitlines():
+        if line.startswith("fuzz: "):
+            ksft_pr(line)
+    m = re.search(r"^fuzz: seed \d+ iterations (\d+) .* zc_bytes (\d+) ",
+                  out, re.MULTILINE)
+    if not m:
+        raise KsftFailEx(f"no summary in the fuzzer's output:\n{out}")
+    ksft_ge(int(m.group(1)), FUZZ_ITERATIONS, "system calls made")
+    ksft_ge(int(m.group(2)), 1, "bytes received without a copy")
+
+    ksft_true(wait_released(dev.ifindex, q),
+              "queue unbound and no io_uring page pool left")
+    receive(dev, ns, q, 1 << 20)
+
+
 def main() -> None:
     with NetDrvEnv(__file__, queue_count=4) as cfg:
         cfg.ifname = cfg.dev['ifname']
@@ -405,7 +573,8 @@ def main() -> None:
                   test_register_several, test_invalid_args, test_bad_queue,
                   test_hds_off, test_same_queue, test_queue_reported,
                   test_netdev_removed, test_area_hugetlb, test_area_thp,
-                  test_memlock, test_memlock_killed, test_memlock_huge],
+                  test_memlock, test_memlock_killed, test_memlock_huge,
+                  test_fuzz],
                  args=(cfg, ))
     ksft_exit()
 
