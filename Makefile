@@ -4,6 +4,7 @@
 #   make demo     build the release kernel, boot it, move data over netdevsim
 #   make bench    the same comparison measured: recv() vs RECV_ZC x MTU x flows
 #   make check    build the debug kernel, run KUnit, kselftests, static checks
+#   make soak     30 min of zero-copy traffic and ring churn: memory must stay flat
 # Everything is built under out/ (ignored by git).
 
 FLAVOUR ?= debug
@@ -12,10 +13,10 @@ SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/hw drivers/ne
 TOP := $(CURDIR)
 H := $(TOP)/harness
 
-.PHONY: help deps base tree export kernel selftests check demo bench vm clean distclean
+.PHONY: help deps base tree export kernel selftests check soak demo bench vm clean distclean
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# //'
+	@sed -n '3,8p' Makefile | sed 's/^# //'
 	@echo "Other targets: deps base tree export kernel [FLAVOUR=debug|release]"
 	@echo "               selftests vm [FLAVOUR=...] clean distclean (see README.md)"
 
@@ -50,6 +51,12 @@ selftests: tree
 
 check:
 	@$(H)/check.sh
+
+# SOAK_MINUTES (30) of iou-zcrx.py cases in rotation on the debug kernel,
+# memory, memlock and page pools sampled every minute and judged flat at
+# the end; not part of check. Writes out/results/soak.{csv,ktap}.
+soak:
+	@$(H)/soak.sh
 
 demo:
 	@$(H)/demo.sh

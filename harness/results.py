@@ -3,7 +3,9 @@
 """Turn test output into result records and summarise them.
 
 A record is one line: STATUS<TAB>SUITE<TAB>CASE<TAB>DETAIL, STATUS being
-PASS, FAIL or SKIP; a PLAN record (PLAN<TAB>SUITE<TAB>EXPECTED<TAB>RAN)
+PASS, FAIL or SKIP; a FIGURE record (FIGURE<TAB>kselftest<TAB>TEXT<TAB>)
+is something a test measured ("# figure: TEXT"), listed by 'summary'; a
+PLAN record (PLAN<TAB>SUITE<TAB>EXPECTED<TAB>RAN)
 gives the number of cases a suite expected and the number it ran. Every
 phase of 'make check' writes records to a file; 'summary' prints them
 grouped by suite and ends with "N passed, N failed, N skipped".
@@ -18,8 +20,9 @@ grouped by suite and ends with "N passed, N failed, N skipped".
   results.py ktap SUITE LOG [EXIT_STATUS]
       a test program's own KTAP, cases under SUITE; a non-zero EXIT_STATUS
       fails even if the KTAP looked fine
-  results.py kernel-log RESULTS_DIR
-      the guest's kernel logs and console: crash, splats, kmemleak reports
+  results.py kernel-log RESULTS_DIR [WHAT]
+      the guest's kernel logs and console: crash, splats, kmemleak reports;
+      WHAT names what ran before the last scan ("the kselftests")
   results.py summary FILE...
       print and total; exit 1 on any failure or if nothing passed
 
@@ -335,6 +338,7 @@ def kselftest(path, listing=None, skips_path=None):
                                  "printed no KTAP: a zcrx test must report its cases"))
                 mine = strict_skips(mine, test, allowed, skips_path)
             recs += mine
+    recs += figures(path)
     if listing:
         with open(listing) as f:
             wanted = [l.strip() for l in f if l.strip() and not l.startswith("#")]
@@ -343,6 +347,20 @@ def kselftest(path, listing=None, skips_path=None):
                 recs.append(("FAIL", t.replace(":", ": ", 1), "(did not run)",
                              "no result: the guest stopped before this test"))
     return recs
+
+
+# A test's "figure: TEXT" diagnostic (ksft_pr): what it measured, shown
+# in the summary.
+FIGURE = re.compile(r"^(?:#\s*)+figure: (.*)$")
+
+
+def figures(path):
+    """FIGURE records of the figures printed in the KTAP output at path."""
+    if not os.path.exists(path):
+        return []
+    with open(path, errors="replace") as f:
+        return [("FIGURE", "kselftest", m.group(1).strip(), "")
+                for m in map(FIGURE.match, f) if m]
 
 
 def ktap(suite, path, exit_status=None):
@@ -472,6 +490,8 @@ def kmemleak_records(res, name, label, crashed):
         return [("FAIL", "kernel log", case, why)]
     with open(path, errors="replace") as f:
         report = f.read()
+    # out/results/NAME, or out/results/soak/NAME for make soak's
+    shown = path[path.rfind("out/results/"):] if "out/results/" in path else f"out/results/{name}"
     if not report.strip():
         return [("PASS", "kernel log", case, "")]
     objects = report.count("unreferenced object")
@@ -482,13 +502,14 @@ def kmemleak_records(res, name, label, crashed):
     what = (f"; first: size {first.group(1)}, comm \"{first.group(2)}\"" if first else "") + \
            (", from " + " < ".join(stack) if stack else "")
     return [("FAIL", "kernel log", case,
-             f"{objects} unreferenced object(s){what}; see out/results/{name}")]
+             f"{objects} unreferenced object(s){what}; see {shown}")]
 
 
-def kernel_log(res):
+def kernel_log(res, what="the kselftests"):
     """Records of the guest's logs in RESULTS_DIR: the console
     (vm-debug.log) and the kernel logs the guest saved (dmesg-boot.txt,
-    dmesg.txt)."""
+    dmesg.txt); kmemleak's last report (kmemleak.txt) is of what ran
+    after boot, named by what."""
     recs = []
     console_path = os.path.join(res, "vm-debug.log")
     if not os.path.exists(console_path):
@@ -513,12 +534,12 @@ def kernel_log(res):
     if not recs:
         recs.append(("PASS", "kernel log", "no splats", ""))
     recs += kmemleak_records(res, "kmemleak-boot.txt", "after boot (KUnit)", bool(crash))
-    recs += kmemleak_records(res, "kmemleak.txt", "after the kselftests", bool(crash))
+    recs += kmemleak_records(res, "kmemleak.txt", f"after {what}", bool(crash))
     return recs
 
 
 def summary(paths):
-    recs, plans = [], {}
+    recs, plans, figs = [], {}, []
     for p in paths:
         with open(p) as f:
             for line in f:
@@ -527,6 +548,8 @@ def summary(paths):
                     continue
                 if parts[0] == "PLAN":
                     plans[parts[1]] = (parts[2], parts[3])
+                elif parts[0] == "FIGURE":
+                    figs.append(parts[2])
                 else:
                     recs.append(parts)
     suites = {}
@@ -545,6 +568,10 @@ def summary(paths):
         for st, case, detail in cases:
             if st == "FAIL":
                 print(f"         FAILED: {case}" + (f" ({detail})" if detail else ""))
+    if figs:
+        print("Figures:")
+        for text in figs:
+            print(f"  {text}")
     total = {k: sum(1 for r in recs if r[0] == k) for k in ("PASS", "FAIL", "SKIP")}
     print(f"{total['PASS']} passed, {total['FAIL']} failed, {total['SKIP']} skipped")
     return 1 if total["FAIL"] or not total["PASS"] else 0
@@ -564,8 +591,8 @@ def main(argv):
         emit(kselftest(*args))
     elif cmd == "ktap" and len(args) in (2, 3):
         emit(ktap(*args))
-    elif cmd == "kernel-log" and len(args) == 1:
-        emit(kernel_log(args[0]))
+    elif cmd == "kernel-log" and len(args) in (1, 2):
+        emit(kernel_log(*args))
     elif cmd == "summary":
         return summary(args)
     else:

@@ -13,7 +13,6 @@ results=$1
 ksft=$2
 list=$3
 per_test=$4
-kmemleak=/sys/kernel/debug/kmemleak
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # Python tests print each case's result when it ends, not at exit: the
@@ -27,32 +26,14 @@ for n in 0:stdin 1:stdout 2:stderr; do
 	ln -sfn "/proc/self/fd/${n%%:*}" "/dev/${n#*:}"
 done
 
-# Scan for leaks and save kmemleak's report as RESULTS_DIR/NAME.txt; a scan
-# that cannot run (no debugfs file, kmemleak disabled itself) leaves
-# NAME.err with the reason instead, which the host reports as a failure.
-kmemleak_report() {
-	local name=$1 what=$2 err=$results/$1.err
-
-	rm -f "$err"
-	if [ ! -w "$kmemleak" ]; then
-		echo "no $kmemleak in the guest (CONFIG_DEBUG_KMEMLEAK off?)" > "$err"
-		return 0
-	fi
-	echo "guest: kmemleak scan $what (two passes, a minute or two under TCG)"
-	if ! { echo scan > "$kmemleak" && echo scan > "$kmemleak" &&
-	       cat "$kmemleak" > "$results/$name.txt"; } 2> "$err"; then
-		echo "guest: the kmemleak scan failed: $(cat "$err")"
-		rm -f "$results/$name.txt"
-		[ -s "$err" ] || echo "scan of $kmemleak failed" > "$err"
-		return 0
-	fi
-	rm -f "$err"
-}
+# kmemleak_report DIR NAME WHAT
+# shellcheck source=kmemleak.sh
+. "$(dirname "$0")/kmemleak.sh"
 
 dmesg > "$results/dmesg-boot.txt"
 # What boot-time code (the KUnit suites) leaked, before it is cleared so
 # that the last scan reports only what the kselftests leak.
-kmemleak_report kmemleak-boot "after boot (what the KUnit suites leaked)"
+kmemleak_report "$results" kmemleak-boot "after boot (what the KUnit suites leaked)"
 [ -w "$kmemleak" ] && echo clear > "$kmemleak"
 
 args=()
@@ -76,6 +57,6 @@ sleep 1
 pkill -x -f "tail -n [+]1 -f $out"
 wait
 
-kmemleak_report kmemleak "after the kselftests"
+kmemleak_report "$results" kmemleak "after the kselftests"
 dmesg > "$results/dmesg.txt"
 echo "guest: done"

@@ -154,6 +154,17 @@ def case_summary_counts(run):
     return "expected and ran printed per suite"
 
 
+def case_figures_listed(run):
+    run.edit("kselftest.ktap", "# ok 3 hds.split_threshold",
+             "# # figure: verified 1073741824 bytes over IPv4\n"
+             "# ok 3 hds.split_threshold")
+    _, text, _ = run.verdict()
+    if not re.search(r"^Figures:\n  verified 1073741824 bytes over IPv4\n\d+ passed",
+                     text, re.M):
+        raise AssertionError(f"the figure is not listed before the totals:\n{text}")
+    return green(run)
+
+
 def case_zcrx_case_skipped(run):
     run.edit("kselftest.ktap", "# ok 3 hds.split_threshold",
              "# ok 3 hds.split_threshold # SKIP hds-thresh-max below the test's segment size")

@@ -109,6 +109,8 @@
 #define HOLE_OFF	(1 * MIB)
 #define AREA_OFF	(4 * MIB)
 #define REGION_OFF	(12 * MIB)
+/* the read-only view of the arena: what follows it faults too */
+#define RO_OFF		(20 * MIB)
 /* where the structures of a registration go in the arena page */
 #define ARENA_REG	0
 #define ARENA_AREA	512
@@ -1304,7 +1306,8 @@ static void setup_memory(void)
 		die("memfd");
 	fz.arena_rw = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 			   MAP_SHARED, fd, 0);
-	fz.arena_ro = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+	fz.arena_ro = mmap(fz.res + RO_OFF, page_size, PROT_READ,
+			   MAP_SHARED | MAP_FIXED, fd, 0);
 	if (fz.arena_rw == MAP_FAILED || fz.arena_ro == MAP_FAILED)
 		die("mmap arena");
 	close(fd);
@@ -2662,6 +2665,29 @@ static void harvest(void)
 	fclose(f);
 }
 
+/*
+ * Cancel what is still armed before the ring closes: a request armed on
+ * the ring's own fd holds the ring's file, and the ring, with the queue
+ * it binds, would live on until this process exits, as in mainline. The
+ * cancelled requests' completions are not checked: the ring goes.
+ */
+static void cancel_all(void)
+{
+	struct io_uring_sqe *sqe = next_sqe(&fz.ring);
+	int ret;
+
+	sqe->opcode = IORING_OP_ASYNC_CANCEL;
+	sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
+	sqe->user_data = ~0ULL;
+	ret = enter(&fz.ring, 1);
+	if (ret < 0) {
+		errno = -ret;
+		die("io_uring_enter: cancel every request");
+	}
+	/* their completions, and so their files' release, run here */
+	wait_cqe(&fz.ring, 100);
+}
+
 static void teardown(void)
 {
 	unsigned int i;
@@ -2674,6 +2700,7 @@ static void teardown(void)
 	fz.fds[FD_DATA] = -1;
 	if (!fz.ring_open)
 		return;
+	cancel_all();
 	harvest();
 	for (i = 0; i < MAX_IFQS; i++)
 		if (fz.ifqs[i].used)

@@ -366,7 +366,7 @@ def receive_volume(cfg):
     check_zc(out, VOLUME)
     ksft_in("VmPin back to", out)
     s = ifq_stats(out)
-    ksft_pr(f"verified {VOLUME} bytes over IPv{cfg.addr_ipver}: "
+    ksft_pr(f"figure: verified {VOLUME} bytes over IPv{cfg.addr_ipver}: "
             f"zc_bytes={s['zc_bytes']} copy_bytes={s['copy_bytes']}")
 
 
@@ -586,6 +586,9 @@ def test_zcrx_hostile_refill(cfg) -> None:
             f"zc_bytes + copy_bytes: {stats}")
     ksft_ge(stats['rq_rejected'], 1, f"refused refill entries: {stats}")
     ksft_in("VmPin back to", out)
+    ksft_pr(f"figure: hostile refill: {s['dups']} buffers returned twice, "
+            f"the tail moved 2^30 past the head {s['jumps']} time(s), "
+            f"{stats['rq_rejected']} entries refused, the area unpinned")
 
 
 def test_zcrx_padded_refill(cfg) -> None:
@@ -743,7 +746,7 @@ def test_zcrx_fault_register(cfg) -> None:
               fail=False, timeout=900)
     ksft_eq(res.ret, 0, f"fault sweep:\n{res.stdout}{res.stderr}")
     s = fields(fault_line(res.stdout)[len("fault sweep: "):])
-    ksft_pr(f"registration: {s['calls']} allocations failed in turn: "
+    ksft_pr(f"figure: registration: {s['calls']} allocations failed in turn: "
             f"{s['refused']} refused with ENOMEM, {s['absorbed']} absorbed")
     ksft_ge(s['refused'], 1, "a failed allocation refuses the registration")
     check_released(cfg, q)
@@ -766,7 +769,7 @@ def fault_recv_sweep(cfg, q, port, what):
         raise KsftFailEx(f"{what}: still failing allocations at call {n}")
     refused = sum(fields(fault_line(o)[len("fault "):])['submit_errors']
                   for o in outs)
-    ksft_pr(f"{what}: {n - 1} allocations failed in turn, "
+    ksft_pr(f"figure: {what}: {n - 1} allocations failed in turn, "
             f"{sum(summary(o)['enomem'] for o in outs)} requests ended "
             f"with ENOMEM and re-armed, {refused} submissions refused, "
             f"{n * size} bytes verified")
@@ -844,7 +847,7 @@ def test_zcrx_fault_restart(cfg) -> None:
     finally:
         os.close(nth)
         os.close(fd)
-    ksft_pr(f"restart: {n - 1} allocations failed in turn, {refused} "
+    ksft_pr(f"figure: restart: {n - 1} allocations failed in turn, {refused} "
             "refused with ENOMEM")
     rest, err = proc.communicate(timeout=60)
     ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{rest}{err}")
@@ -1139,9 +1142,9 @@ def check_conc_receiver(q, port, flows, out):
             f"queue {q}: the flow to queue 0 copied: {stats}")
     ksft_in("closing the ring", out)
     ksft_in("VmPin back to", out)
-    ksft_pr(f"queue {q}: the refill thread returned {s['returned']} "
-            f"buffers, waited {s['refill_waits']} times for room; "
-            f"{ifq_line(out)}")
+    ksft_pr(f"figure: concurrency, queue {q}: {s['bytes']} bytes checked "
+            f"in {len(flows)} flows, {s['returned']} buffers returned by a "
+            f"thread; {ifq_line(out)}")
 
 
 def test_zcrx_concurrency(cfg) -> None:
@@ -1226,8 +1229,8 @@ def test_zcrx_concurrency(cfg) -> None:
         flips += 1
         time.sleep(0.5)
     restore_usecs()
-    ksft_pr(f"{restarts} queue restarts, {flips} rx-usecs flips while the "
-            "flows ran")
+    ksft_pr(f"figure: concurrency: {restarts} queue restarts, {flips} "
+            "rx-usecs flips while the flows ran")
     ksft_ge(restarts, 2, "both queues restarted while the flows ran")
 
     for i, proc in enumerate(procs):

@@ -553,7 +553,7 @@ def test_fuzz(cfg) -> None:
     ksft_eq(fuzzer.returncode, 0, f"iou-zcrx-fuzz -s {seed}:\n{out}{err}")
     for line in out.splitlines():
         if line.startswith("fuzz: "):
-            ksft_pr(line)
+            ksft_pr("figure: " + line)
     m = re.search(r"^fuzz: seed \d+ iterations (\d+) .* zc_bytes (\d+) ",
                   out, re.MULTILINE)
     if not m:
