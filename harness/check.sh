@@ -19,8 +19,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 res=$top/out/results
 rec=$res/records
-vm_limit=${CHECK_VM_TIMEOUT:-2700}
-per_test=${CHECK_TEST_TIMEOUT:-900}
+vm_limit=${CHECK_VM_TIMEOUT:-3600}
+per_test=${CHECK_TEST_TIMEOUT:-1800}
 suites=${SUITES:-}
 list=$top/harness/kselftests.list
 

@@ -66,7 +66,7 @@ ROTATION = (
     "test_zcrx_thp",
     "test_zcrx_bad_refill",
 )
-# bytes of test_zcrx_volume_ipv4 (its own default is a GiB)
+# bytes of test_zcrx_volume_ipv4 (its own default is 512 MiB)
 VOLUME = 128 << 20
 # a case still running after this long is stopped and fails
 CASE_LIMIT = 900

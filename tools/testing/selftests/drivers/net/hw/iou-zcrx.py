@@ -44,8 +44,8 @@ SPLIT_ON = 2
 MIB = 1 << 20
 # what a holding receiver takes before it stops giving buffers back
 HOLD = 256 << 10
-# the volume cases: bytes received per address family
-VOLUME = int(os.environ.get("ZCRX_VOLUME", 1 << 30))
+# the volume cases: bytes received per address family, a GiB in all
+VOLUME = int(os.environ.get("ZCRX_VOLUME", 512 << 20))
 # the hold cases: the receiver on one CPU, the sender (and so the NAPI) on another
 RX_CPU = 0
 TX_CPU = 1
@@ -359,8 +359,12 @@ def receive_volume(cfg):
 
     Delivered as a NIC doing hardware GRO does (netdevsim's default), in
     packets of up to 64 KiB: the per-frame cost of a debug kernel under
-    emulation would make a GiB of MTU-sized frames take many minutes.
+    emulation makes 1500-byte frames arrive at ~2 MB/s. netdevsim offers
+    TSO for IPv4 only: over IPv6 the stack would cut every packet to the
+    MTU, so the link gets a 64 KiB MTU for as long as the case runs.
     """
+    if cfg.addr_ipver == "6":
+        set_mtu(cfg, 65535)
     q, port = setup(cfg, wire=False)
     out = receive(cfg, q, port, VOLUME, "-t", timeout=600)
     check_zc(out, VOLUME)
@@ -371,13 +375,13 @@ def receive_volume(cfg):
 
 
 def test_zcrx_volume_ipv4(cfg) -> None:
-    """A GiB over IPv4, each byte checked, each buffer recycled ~1000 times."""
+    """512 MiB over IPv4, each byte checked, each buffer used ~500 times."""
     use_ipv4(cfg)
     receive_volume(cfg)
 
 
 def test_zcrx_volume_ipv6(cfg) -> None:
-    """A GiB over IPv6, each byte checked."""
+    """512 MiB over IPv6, each byte checked."""
     cfg.require_v6()
     receive_volume(cfg)
 
