@@ -5,6 +5,11 @@
  * Everything here runs under rtnl. The state of a binding is the queue's
  * &struct pp_memory_provider_params and nothing else: the header-split
  * agreement below is derived from it, so it cannot outlive the last binding.
+ * The split settings themselves are the core's (&net_device.ethtool), as
+ * the user set them; drivers only honour them.
+ *
+ * Only netif_rxq_has_unreadable_mp() is exported: everything else is
+ * called by built-in code (ethtool, XDP, io_uring, devmem).
  */
 
 #include <linux/ethtool.h>
@@ -26,43 +31,19 @@ static bool netdev_zcrx_has_queue_ops(const struct net_device *dev)
 	       ops->ndo_queue_stop;
 }
 
-/**
- * netdev_zcrx_query() - read what a device offers zero-copy receive
- * @dev: the device, with rtnl held
- * @caps: filled in
- *
- * The header split settings come from the driver's get_ringparam(), the
- * only place they live in this kernel.
- *
- * Return: 0, or -EOPNOTSUPP if the driver does not report ring parameters
- * (@caps then says header split is unknown).
+/* The lowest index >= @from of a bound rx queue, or -ENOENT. All queues,
+ * not only the active ones: a driver may have shrunk those itself.
  */
-int netdev_zcrx_query(struct net_device *dev, struct netdev_zcrx_caps *caps)
+static int netdev_zcrx_bound_rxq(const struct net_device *dev,
+				 unsigned int from)
 {
-	const struct ethtool_ops *ops = dev->ethtool_ops;
-	struct kernel_ethtool_ringparam kr = {};
-	struct ethtool_ringparam rp = {};
+	unsigned int i;
 
-	ASSERT_RTNL();
-
-	memset(caps, 0, sizeof(*caps));
-	caps->queue_mgmt = netdev_zcrx_has_queue_ops(dev);
-	if (!ops || !ops->get_ringparam)
-		return -EOPNOTSUPP;
-
-	ops->get_ringparam(dev, &rp, &kr, NULL);
-	caps->hds_settable = ops->supported_ring_params &
-			     ETHTOOL_RING_USE_TCP_DATA_SPLIT;
-	caps->hds_thresh_settable = ops->supported_ring_params &
-				    ETHTOOL_RING_USE_HDS_THRS;
-	caps->tcp_data_split = kr.tcp_data_split;
-	if (caps->hds_thresh_settable) {
-		caps->hds_thresh = kr.hds_thresh;
-		caps->hds_thresh_max = kr.hds_thresh_max;
-	}
-	return 0;
+	for (i = from; i < dev->num_rx_queues; i++)
+		if (dev->_rx[i].mp_params.mp_ops)
+			return i;
+	return -ENOENT;
 }
-EXPORT_SYMBOL_GPL(netdev_zcrx_query);
 
 static bool mp_params_valid(const struct pp_memory_provider_params *p)
 {
@@ -87,9 +68,11 @@ static bool mp_params_valid(const struct pp_memory_provider_params *p)
  *
  * Return: 0 on success, or
  * -ERANGE if @rxq_idx is not an active rx queue,
- * -EOPNOTSUPP if the driver lacks the queue management ops or does not
- * report its ring parameters,
- * -EINVAL if tcp-data-split is not on or hds-thresh is not 0,
+ * -EOPNOTSUPP if the driver lacks the queue management ops or cannot split
+ * headers (no %ETHTOOL_RING_USE_TCP_DATA_SPLIT),
+ * -EINVAL if the user has not set tcp-data-split on or hds-thresh is not 0
+ * (&net_device.ethtool: split only as a side effect of other settings does
+ * not count),
  * -EEXIST if an XDP program is attached or the queue already has a
  * provider,
  * -EBUSY if AF_XDP uses the queue,
@@ -100,7 +83,7 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 		      const struct pp_memory_provider_params *p,
 		      struct netlink_ext_ack *extack)
 {
-	struct netdev_zcrx_caps caps;
+	const struct ethtool_netdev_state *cfg = dev->ethtool;
 	struct netdev_rx_queue *rxq;
 	int err;
 
@@ -115,29 +98,30 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 	rxq_idx = array_index_nospec(rxq_idx, dev->real_num_rx_queues);
 	rxq = __netif_get_rx_queue(dev, rxq_idx);
 
-	err = netdev_zcrx_query(dev, &caps);
-	if (!caps.queue_mgmt) {
+	if (!netdev_zcrx_has_queue_ops(dev)) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s lacks rx queue management ops (queue_mgmt_ops)",
 				   netdev_name(dev));
 		return -EOPNOTSUPP;
 	}
-	if (err) {
+	if (!dev->ethtool_ops ||
+	    !(dev->ethtool_ops->supported_ring_params &
+	      ETHTOOL_RING_USE_TCP_DATA_SPLIT)) {
 		NL_SET_ERR_MSG_FMT(extack,
-				   "%s does not report ring parameters (get_ringparam)",
+				   "%s cannot split headers from payload (no tcp-data-split setting)",
 				   netdev_name(dev));
-		return err;
+		return -EOPNOTSUPP;
 	}
-	if (caps.tcp_data_split != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
+	if (cfg->hds_config != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
 		NL_SET_ERR_MSG_FMT(extack,
-				   "tcp-data-split must be on (ethtool -G %s tcp-data-split on)",
+				   "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
 				   netdev_name(dev));
 		return -EINVAL;
 	}
-	if (caps.hds_thresh) {
+	if (cfg->hds_thresh) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "hds-thresh is %u, must be 0 (ethtool -G %s hds-thresh 0)",
-				   caps.hds_thresh, netdev_name(dev));
+				   cfg->hds_thresh, netdev_name(dev));
 		return -EINVAL;
 	}
 	/* -EEXIST, as devmem has returned since 6.12 and mainline does */
@@ -175,7 +159,6 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 		memset(&rxq->mp_params, 0, sizeof(rxq->mp_params));
 	return err;
 }
-EXPORT_SYMBOL_GPL(__net_mp_open_rxq);
 
 /**
  * net_mp_open_rxq() - bind a memory provider to an rx queue, taking rtnl
@@ -197,7 +180,6 @@ int net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 	rtnl_unlock();
 	return ret;
 }
-EXPORT_SYMBOL_GPL(net_mp_open_rxq);
 
 /**
  * __net_mp_close_rxq() - unbind a memory provider from an rx queue
@@ -238,7 +220,6 @@ void __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
 	err = netdev_rx_queue_restart(dev, rxq_idx);
 	WARN_ON(err && err != -ENETDOWN);
 }
-EXPORT_SYMBOL_GPL(__net_mp_close_rxq);
 
 /**
  * net_mp_close_rxq() - unbind a memory provider from an rx queue, taking rtnl
@@ -253,29 +234,41 @@ void net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
 	__net_mp_close_rxq(dev, rxq_idx, old_p);
 	rtnl_unlock();
 }
-EXPORT_SYMBOL_GPL(net_mp_close_rxq);
 
 /**
- * netdev_zcrx_bound_rxq() - find a bound rx queue
+ * netif_rxq_has_unreadable_mp() - is a memory provider bound to an rx queue?
  * @dev: the device, with rtnl held
- * @from: first queue index to look at
+ * @idx: the rx queue
  *
- * Return: the lowest index >= @from of an rx queue with a memory provider,
- * or -ENOENT.
+ * A driver asks this when it creates the queue's payload page pool or
+ * decides whether a restart can take a provider.
+ *
+ * Return: true if a provider is bound to rx queue @idx.
  */
-int netdev_zcrx_bound_rxq(const struct net_device *dev, unsigned int from)
+bool netif_rxq_has_unreadable_mp(struct net_device *dev, int idx)
 {
-	unsigned int i;
+	return idx >= 0 && idx < dev->num_rx_queues &&
+	       !!__netif_get_rx_queue(dev, idx)->mp_params.mp_ops;
+}
+EXPORT_SYMBOL_GPL(netif_rxq_has_unreadable_mp);
+
+/**
+ * dev_get_min_mp_channel_count() - rx channels the bound queues need
+ * @dev: the device, with rtnl held
+ *
+ * Return: one more than the highest index of a bound rx queue, 0 if none.
+ */
+u32 dev_get_min_mp_channel_count(const struct net_device *dev)
+{
+	int i;
 
 	ASSERT_RTNL();
 
-	/* all queues: a driver may have shrunk the active ones itself */
-	for (i = from; i < dev->num_rx_queues; i++)
+	for (i = dev->num_rx_queues - 1; i >= 0; i--)
 		if (dev->_rx[i].mp_params.mp_ops)
-			return i;
-	return -ENOENT;
+			return i + 1;
+	return 0;
 }
-EXPORT_SYMBOL_GPL(netdev_zcrx_bound_rxq);
 
 /**
  * netdev_zcrx_check_ringparam() - may the ring parameters change to @kr?
@@ -311,7 +304,6 @@ int netdev_zcrx_check_ringparam(const struct net_device *dev,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(netdev_zcrx_check_ringparam);
 
 /**
  * netdev_zcrx_check_channels() - may the rx queue count drop to @rx_count?
@@ -319,21 +311,21 @@ EXPORT_SYMBOL_GPL(netdev_zcrx_check_ringparam);
  * @rx_count: the number of rx queues after the change
  * @extack: where to say why not, may be NULL
  *
- * Return: 0, or -EBUSY if a queue at or above @rx_count is bound.
+ * Return: 0, or -EBUSY if a queue at or above @rx_count is bound (the
+ * message names the highest).
  */
 int netdev_zcrx_check_channels(const struct net_device *dev, u32 rx_count,
 			       struct netlink_ext_ack *extack)
 {
-	int idx = netdev_zcrx_bound_rxq(dev, rx_count);
+	u32 need = dev_get_min_mp_channel_count(dev);
 
-	if (idx < 0)
+	if (rx_count >= need)
 		return 0;
 	NL_SET_ERR_MSG_FMT(extack,
-			   "rx queue %d is bound to a memory provider: cannot reduce rx channels to %u",
-			   idx, rx_count);
+			   "rx queue %u is bound to a memory provider: cannot reduce rx channels to %u",
+			   need - 1, rx_count);
 	return -EBUSY;
 }
-EXPORT_SYMBOL_GPL(netdev_zcrx_check_channels);
 
 /**
  * netdev_zcrx_check_xdp() - may an XDP program or AF_XDP pool be attached?
@@ -357,4 +349,3 @@ int netdev_zcrx_check_xdp(const struct net_device *dev,
 			   idx);
 	return -EBUSY;
 }
-EXPORT_SYMBOL_GPL(netdev_zcrx_check_xdp);

@@ -2,15 +2,20 @@
 /*
  * KUnit tests for the zero-copy receive memory-provider layer.
  *
- * A fake driver (rx queue management ops, header split reported through
- * get_ringparam(), one page pool per rx queue) and a fake memory provider
- * (one net_iov area of page-backed net_iovs) exercise binding and unbinding
- * a provider, every refusal, rollback when the driver fails, the header
- * split agreement and removal of the device while a queue is bound.
+ * A fake driver (rx queue management ops, tcp-data-split offered, one page
+ * pool per rx queue) and a fake memory provider (one net_iov area of
+ * page-backed net_iovs) exercise binding and unbinding a provider, every
+ * refusal, rollback when the driver fails, the header split agreement and
+ * removal of the device while a queue is bound.
+ *
+ * The fake driver checks nothing itself: the header split settings are the
+ * core's (&net_device.ethtool), set here as ethtool would set them, and
+ * whatever is refused is refused by the core.
  */
 
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/bpf.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
@@ -20,6 +25,8 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/sprintf.h>
+#include <linux/stdarg.h>
 #include <linux/string.h>
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
@@ -38,9 +45,7 @@
 #define ZCRX_TEST_NIOVS		16
 #define ZCRX_TEST_HDS_MAX	1024
 #define ZCRX_TEST_POOL_SIZE	64
-
-/* Never dereferenced: stands in for an XDP program or an AF_XDP pool. */
-static unsigned long zcrx_test_fake_object;
+#define ZCRX_TEST_MSG_LEN	128
 
 /* The fake memory provider */
 
@@ -269,11 +274,15 @@ static struct zcrx_test_mp *zcrx_mp_create(struct kunit *test,
  * struct zcrx_test_priv - netdev_priv() of the fake device
  * @dma_dev: device the page pools map for
  * @cur: the page pool each rx queue is running with
- * @tcp_data_split: reported by get_ringparam()
- * @hds_thresh: reported by get_ringparam()
+ * @split_in_effect: the device splits headers anyway (say for a jumbo MTU
+ *	or LRO): get_ringparam() reports tcp-data-split on, whatever the user
+ *	set
  * @no_unreadable: create page pools without %PP_FLAG_ALLOW_UNREADABLE_NETMEM
- * @fail_alloc: fail ndo_queue_mem_alloc()
+ * @refuse_reason: refuse ndo_queue_mem_alloc() with -EOPNOTSUPP, saying
+ *	this in the extack
+ * @fail_alloc: fail ndo_queue_mem_alloc() with -ENOMEM, saying nothing
  * @fail_start_once: fail the next ndo_queue_start()
+ * @ringparam_calls: calls of get_ringparam()
  * @alloc_calls: calls of ndo_queue_mem_alloc()
  * @free_calls: calls of ndo_queue_mem_free()
  * @start_calls: calls of ndo_queue_start()
@@ -283,11 +292,12 @@ static struct zcrx_test_mp *zcrx_mp_create(struct kunit *test,
 struct zcrx_test_priv {
 	struct device *dma_dev;
 	struct page_pool *cur[ZCRX_TEST_QUEUES];
-	u8 tcp_data_split;
-	u32 hds_thresh;
+	bool split_in_effect;
 	bool no_unreadable;
+	const char *refuse_reason;
 	bool fail_alloc;
 	bool fail_start_once;
+	int ringparam_calls;
 	int alloc_calls;
 	int free_calls;
 	int start_calls;
@@ -384,6 +394,10 @@ static const struct net_device_ops zcrx_test_netdev_ops = {
 	.ndo_bpf		= zcrx_test_ndo_bpf,
 };
 
+/* Reports only what the device does: split if it splits anyway, and the
+ * largest hds-thresh it takes. The settings are the core's: the caller has
+ * pre-filled them, and they are left as they are.
+ */
 static void zcrx_test_get_ringparam(struct net_device *dev,
 				    struct ethtool_ringparam *ring,
 				    struct kernel_ethtool_ringparam *kring,
@@ -391,10 +405,11 @@ static void zcrx_test_get_ringparam(struct net_device *dev,
 {
 	struct zcrx_test_priv *priv = netdev_priv(dev);
 
+	priv->ringparam_calls++;
 	ring->rx_max_pending = ZCRX_TEST_POOL_SIZE;
 	ring->rx_pending = ZCRX_TEST_POOL_SIZE;
-	kring->tcp_data_split = priv->tcp_data_split;
-	kring->hds_thresh = priv->hds_thresh;
+	if (priv->split_in_effect)
+		kring->tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_ENABLED;
 	kring->hds_thresh_max = ZCRX_TEST_HDS_MAX;
 }
 
@@ -404,14 +419,29 @@ static const struct ethtool_ops zcrx_test_ethtool_ops = {
 	.get_ringparam		= zcrx_test_get_ringparam,
 };
 
+/* May split on its own, but offers no tcp-data-split setting. */
+static const struct ethtool_ops zcrx_test_nosplit_ethtool_ops = {
+	.get_ringparam		= zcrx_test_get_ringparam,
+};
+
+/* Offers tcp-data-split and reports nothing at all. */
+static const struct ethtool_ops zcrx_test_silent_ethtool_ops = {
+	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
+				  ETHTOOL_RING_USE_HDS_THRS,
+};
+
 static int zcrx_test_mem_alloc(struct net_device *dev, void *per_queue_mem,
-			       int idx)
+			       int idx, struct netlink_ext_ack *extack)
 {
 	struct zcrx_test_priv *priv = netdev_priv(dev);
 	struct zcrx_test_qmem *qmem = per_queue_mem;
 	struct page_pool *pool;
 
 	priv->alloc_calls++;
+	if (priv->refuse_reason) {
+		NL_SET_ERR_MSG_FMT(extack, "%s", priv->refuse_reason);
+		return -EOPNOTSUPP;
+	}
 	if (priv->fail_alloc)
 		return -ENOMEM;
 
@@ -501,6 +531,23 @@ struct zcrx_test_ctx {
 	bool registered;
 };
 
+/* What the core records for ethtool -G <dev> tcp-data-split .. hds-thresh .. */
+static void zcrx_test_set_hds(struct zcrx_test_ctx *ctx, u8 config, u32 thresh)
+{
+	rtnl_lock();
+	WRITE_ONCE(ctx->dev->ethtool->hds_config, config);
+	WRITE_ONCE(ctx->dev->ethtool->hds_thresh, thresh);
+	rtnl_unlock();
+}
+
+static void zcrx_test_set_ethtool_ops(struct zcrx_test_ctx *ctx,
+				      const struct ethtool_ops *ops)
+{
+	rtnl_lock();
+	ctx->dev->ethtool_ops = ops;
+	rtnl_unlock();
+}
+
 static bool zcrx_test_rxq_unbound(struct net_device *dev, unsigned int idx)
 {
 	const struct pp_memory_provider_params *p = &dev->_rx[idx].mp_params;
@@ -572,9 +619,10 @@ static int zcrx_dev_test_init(struct kunit *test)
 
 	priv = netdev_priv(dev);
 	priv->dma_dev = ctx->dma_dev;
-	priv->tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_ENABLED;
 	ctx->dev = dev;
 	ctx->priv = priv;
+	/* The user has set tcp-data-split on and hds-thresh 0 */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
 
 	ret = kunit_add_action_or_reset(test, zcrx_test_netdev_teardown, ctx);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -632,6 +680,28 @@ static void zcrx_expect_extack(struct kunit *test,
 			      msg, needle);
 }
 
+static __printf(3, 0) void zcrx_expect_vmsg(struct kunit *test,
+					     const struct netlink_ext_ack *extack,
+					     const char *fmt, va_list args)
+{
+	char want[ZCRX_TEST_MSG_LEN];
+
+	vsnprintf(want, sizeof(want), fmt, args);
+	KUNIT_EXPECT_STREQ(test, extack->_msg ?: "(no message)", want);
+}
+
+/* The extack says exactly what @fmt says. */
+static __printf(3, 4) void zcrx_expect_msg(struct kunit *test,
+					    const struct netlink_ext_ack *extack,
+					    const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	zcrx_expect_vmsg(test, extack, fmt, args);
+	va_end(args);
+}
+
 static void zcrx_expect_no_binding(struct kunit *test,
 				   struct zcrx_test_ctx *ctx)
 {
@@ -642,14 +712,19 @@ static void zcrx_expect_no_binding(struct kunit *test,
 				      "rx queue %u bound", i);
 }
 
-/* Opening queue @idx fails with @err and an extack containing @needle. */
-static void zcrx_expect_refused(struct kunit *test, struct zcrx_test_ctx *ctx,
-				unsigned int idx, int err, const char *needle)
+/* Opening queue @idx fails with @err, and the extack says exactly @fmt. */
+static __printf(5, 6) void zcrx_expect_refused(struct kunit *test,
+						struct zcrx_test_ctx *ctx,
+						unsigned int idx, int err,
+						const char *fmt, ...)
 {
 	struct netlink_ext_ack extack = {};
+	va_list args;
 
 	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, idx, &ctx->p, &extack), err);
-	zcrx_expect_extack(test, &extack, needle);
+	va_start(args, fmt);
+	zcrx_expect_vmsg(test, &extack, fmt, args);
+	va_end(args);
 }
 
 /* A refusal before the restart: no queue memory, no pool, no binding. */
@@ -712,6 +787,65 @@ static int zcrx_test_check_xdp(struct zcrx_test_ctx *ctx,
 	ret = netdev_zcrx_check_xdp(ctx->dev, extack);
 	rtnl_unlock();
 	return ret;
+}
+
+/* An XDP program as far as the core looks at one: whether it takes frags. */
+static struct bpf_prog *zcrx_test_prog(struct kunit *test, bool frags)
+{
+	struct bpf_prog *prog;
+
+	prog = kunit_kzalloc(test, sizeof(*prog), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, prog);
+	prog->aux = kunit_kzalloc(test, sizeof(*prog->aux), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, prog->aux);
+	prog->aux->xdp_has_frags = frags;
+	return prog;
+}
+
+/* Hand @prog (NULL: detach) down to the device, with a fresh @extack. */
+static int zcrx_test_propagate(struct zcrx_test_ctx *ctx,
+			       struct bpf_prog *prog,
+			       struct netlink_ext_ack *extack)
+{
+	struct netdev_bpf bpf = {
+		.command	= XDP_SETUP_PROG,
+		.prog		= prog,
+		.extack		= extack,
+	};
+	int ret;
+
+	memset(extack, 0, sizeof(*extack));
+	rtnl_lock();
+	ret = dev_xdp_propagate(ctx->dev, &bpf);
+	rtnl_unlock();
+	return ret;
+}
+
+static void zcrx_test_clear_xdp_prog(void *arg)
+{
+	struct net_device *dev = arg;
+
+	rtnl_lock();
+	dev->xdp_state[XDP_MODE_DRV].prog = NULL;
+	rtnl_unlock();
+}
+
+/* Attach @prog as ethtool and the zcrx layer see it, not through the
+ * driver, and take it off again before the device goes: unregister would
+ * hand it to ndo_bpf() and put it.
+ */
+static void zcrx_test_attach_prog(struct kunit *test,
+				  struct zcrx_test_ctx *ctx,
+				  struct bpf_prog *prog)
+{
+	int ret;
+
+	rtnl_lock();
+	ctx->dev->xdp_state[XDP_MODE_DRV].prog = prog;
+	rtnl_unlock();
+	ret = kunit_add_action_or_reset(test, zcrx_test_clear_xdp_prog,
+					ctx->dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
 /* zcrx_area: net_iov areas */
@@ -904,40 +1038,15 @@ static struct kunit_suite zcrx_area_suite = {
 
 /* zcrx_open: binding and unbinding */
 
-static void zcrx_open_query(struct kunit *test)
-{
-	struct zcrx_test_ctx *ctx = test->priv;
-	struct netdev_zcrx_caps caps;
-	int ret;
-
-	ctx->priv->hds_thresh = 128;
-	rtnl_lock();
-	ret = netdev_zcrx_query(ctx->dev, &caps);
-	rtnl_unlock();
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_TRUE(test, caps.queue_mgmt);
-	KUNIT_EXPECT_TRUE(test, caps.hds_settable);
-	KUNIT_EXPECT_TRUE(test, caps.hds_thresh_settable);
-	KUNIT_EXPECT_EQ(test, caps.tcp_data_split,
-			ETHTOOL_TCP_DATA_SPLIT_ENABLED);
-	KUNIT_EXPECT_EQ(test, caps.hds_thresh, 128);
-	KUNIT_EXPECT_EQ(test, caps.hds_thresh_max, ZCRX_TEST_HDS_MAX);
-
-	rtnl_lock();
-	ctx->dev->queue_mgmt_ops = &zcrx_test_partial_queue_ops;
-	ret = netdev_zcrx_query(ctx->dev, &caps);
-	ctx->dev->queue_mgmt_ops = &zcrx_test_queue_ops;
-	rtnl_unlock();
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_FALSE(test, caps.queue_mgmt);
-}
-
 static void zcrx_open_erange(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
 	int ret;
 
-	zcrx_expect_refused(test, ctx, ZCRX_TEST_QUEUES, -ERANGE, "out of range");
+	zcrx_expect_refused(test, ctx, ZCRX_TEST_QUEUES, -ERANGE,
+			    "rx queue index %d out of range: %s has %d rx queues",
+			    ZCRX_TEST_QUEUES, netdev_name(ctx->dev),
+			    ZCRX_TEST_QUEUES);
 
 	rtnl_lock();
 	ret = netif_set_real_num_rx_queues(ctx->dev, 2);
@@ -945,7 +1054,8 @@ static void zcrx_open_erange(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	zcrx_expect_refused(test, ctx, 3, -ERANGE,
-			    "rx queue index 3 out of range");
+			    "rx queue index 3 out of range: %s has 2 rx queues",
+			    netdev_name(ctx->dev));
 	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p, NULL), -ERANGE);
 
 	zcrx_expect_untouched(test, ctx);
@@ -962,7 +1072,9 @@ static void zcrx_open_no_queue_ops(struct kunit *test)
 	ret = __net_mp_open_rxq(ctx->dev, 1, &ctx->p, &extack);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
-	zcrx_expect_extack(test, &extack, "rx queue management");
+	zcrx_expect_msg(test, &extack,
+			"%s lacks rx queue management ops (queue_mgmt_ops)",
+			netdev_name(ctx->dev));
 
 	rtnl_lock();
 	ctx->dev->queue_mgmt_ops = &zcrx_test_partial_queue_ops;
@@ -974,17 +1086,103 @@ static void zcrx_open_no_queue_ops(struct kunit *test)
 	zcrx_expect_untouched(test, ctx);
 }
 
+static void zcrx_open_no_hds_support(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	/* Split in effect and even recorded as set, but no setting the
+	 * binding could hold the device to: nothing to bind to
+	 */
+	ctx->priv->split_in_effect = true;
+	zcrx_test_set_ethtool_ops(ctx, &zcrx_test_nosplit_ethtool_ops);
+	zcrx_expect_refused(test, ctx, 1, -EOPNOTSUPP,
+			    "%s cannot split headers from payload (no tcp-data-split setting)",
+			    netdev_name(ctx->dev));
+
+	/* Missing queue ops are reported first */
+	rtnl_lock();
+	ctx->dev->queue_mgmt_ops = NULL;
+	ret = __net_mp_open_rxq(ctx->dev, 1, &ctx->p, &extack);
+	ctx->dev->queue_mgmt_ops = &zcrx_test_queue_ops;
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+	zcrx_expect_msg(test, &extack,
+			"%s lacks rx queue management ops (queue_mgmt_ops)",
+			netdev_name(ctx->dev));
+
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
+	zcrx_expect_untouched(test, ctx);
+
+	/* The setting is what counts, not a report: offered and set on,
+	 * with no get_ringparam() at all, the queue is bound
+	 */
+	zcrx_test_set_ethtool_ops(ctx, &zcrx_test_silent_ethtool_ops);
+	ret = zcrx_test_open(ctx, 1, &ctx->p, NULL);
+	zcrx_test_set_ethtool_ops(ctx, &zcrx_test_ethtool_ops);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->priv->cur[1]);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1]->mp_priv, (void *)ctx->mp);
+
+	zcrx_test_close(ctx, 1, &ctx->p);
+	zcrx_expect_no_binding(test, ctx);
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
+}
+
 static void zcrx_open_hds_disabled(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
 
-	ctx->priv->tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_DISABLED;
-	zcrx_expect_refused(test, ctx, 1, -EINVAL, "tcp-data-split");
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
+			    netdev_name(ctx->dev));
 
-	/* unknown is not on */
-	ctx->priv->tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_UNKNOWN;
-	zcrx_expect_refused(test, ctx, 1, -EINVAL, "tcp-data-split");
+	/* unknown, the default, leaves it to the driver: not on */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 0);
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
+			    netdev_name(ctx->dev));
 
+	zcrx_expect_untouched(test, ctx);
+}
+
+static void zcrx_open_hds_side_effect(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct kernel_ethtool_ringparam kr = {};
+	struct ethtool_ringparam rp = {};
+
+	/* The device splits anyway and says so, but the user never set
+	 * tcp-data-split on: nothing keeps split on once the MTU or LRO
+	 * changes, so there is nothing to bind to
+	 */
+	ctx->priv->split_in_effect = true;
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 0);
+
+	/* What ethtool shows: the user's setting, overridden by the driver */
+	rtnl_lock();
+	kr.tcp_data_split = ctx->dev->ethtool->hds_config;
+	kr.hds_thresh = ctx->dev->ethtool->hds_thresh;
+	ctx->dev->ethtool_ops->get_ringparam(ctx->dev, &rp, &kr, NULL);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, kr.tcp_data_split,
+			ETHTOOL_TCP_DATA_SPLIT_ENABLED);
+	KUNIT_EXPECT_EQ(test, kr.hds_thresh, 0);
+
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
+			    netdev_name(ctx->dev));
+
+	/* Set off, and on only as a side effect: the same */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
+			    netdev_name(ctx->dev));
+
+	/* The core never asked the driver: only the call above */
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 1);
 	zcrx_expect_untouched(test, ctx);
 }
 
@@ -992,43 +1190,47 @@ static void zcrx_open_hds_thresh(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
 
-	ctx->priv->hds_thresh = 256;
-	zcrx_expect_refused(test, ctx, 1, -EINVAL, "hds-thresh is 256");
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 256);
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "hds-thresh is 256, must be 0 (ethtool -G %s hds-thresh 0)",
+			    netdev_name(ctx->dev));
 
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED,
+			  ZCRX_TEST_HDS_MAX);
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "hds-thresh is %d, must be 0 (ethtool -G %s hds-thresh 0)",
+			    ZCRX_TEST_HDS_MAX, netdev_name(ctx->dev));
+
+	/* Split off is reported first */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 256);
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
+			    netdev_name(ctx->dev));
+
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
 	zcrx_expect_untouched(test, ctx);
-}
-
-static void zcrx_test_clear_xdp_prog(void *arg)
-{
-	struct net_device *dev = arg;
-
-	rtnl_lock();
-	dev->xdp_state[XDP_MODE_DRV].prog = NULL;
-	rtnl_unlock();
 }
 
 static void zcrx_open_xdp_attached(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
-	int ret;
 
-	/* Must be gone before unregister, which would detach it */
-	rtnl_lock();
-	ctx->dev->xdp_state[XDP_MODE_DRV].prog =
-		(struct bpf_prog *)&zcrx_test_fake_object;
-	rtnl_unlock();
-	ret = kunit_add_action_or_reset(test, zcrx_test_clear_xdp_prog,
-					ctx->dev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	/* Multi-buffer: with split on, the only kind the core attaches */
+	zcrx_test_attach_prog(test, ctx, zcrx_test_prog(test, true));
 
 	/* -EEXIST: what devmem's netlink bind has returned since 6.12 */
-	zcrx_expect_refused(test, ctx, 1, -EEXIST, "XDP program");
+	zcrx_expect_refused(test, ctx, 1, -EEXIST,
+			    "%s has an XDP program attached: detach it first",
+			    netdev_name(ctx->dev));
 
 	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 0);
 	zcrx_expect_untouched(test, ctx);
 }
 
 #ifdef CONFIG_XDP_SOCKETS
+/* Never dereferenced: stands in for an AF_XDP pool. */
+static unsigned long zcrx_test_fake_object;
+
 static void zcrx_test_clear_xsk_pool(void *arg)
 {
 	struct netdev_rx_queue *rxq = arg;
@@ -1053,7 +1255,8 @@ static void zcrx_open_afxdp_pool(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, zcrx_test_clear_xsk_pool, rxq);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	zcrx_expect_refused(test, ctx, 1, -EBUSY, "AF_XDP");
+	zcrx_expect_refused(test, ctx, 1, -EBUSY,
+			    "rx queue 1 is in use by AF_XDP");
 
 	zcrx_expect_untouched(test, ctx);
 #else
@@ -1073,7 +1276,8 @@ static void zcrx_open_already_bound(struct kunit *test)
 
 	ret = zcrx_test_open(ctx, 1, &ctx->p2, &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EEXIST);
-	zcrx_expect_extack(test, &extack, "already");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 1 already has a memory provider bound");
 	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), -EEXIST);
 
 	/* The second provider never saw a pool, the first is still bound */
@@ -1098,7 +1302,7 @@ static void zcrx_open_unreadable_refused(struct kunit *test)
 
 	ctx->priv->no_unreadable = true;
 	zcrx_expect_refused(test, ctx, 1, -ENODATA,
-			    "did not accept unreadable memory");
+			    "driver's page pool for rx queue 1 did not accept unreadable memory");
 
 	zcrx_expect_no_binding(test, ctx);
 	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
@@ -1112,13 +1316,40 @@ static void zcrx_open_rollback_mem_alloc(struct kunit *test)
 	struct zcrx_test_ctx *ctx = test->priv;
 	struct page_pool *old = ctx->priv->cur[1];
 
+	/* The driver gives no reason: the core says what failed */
 	ctx->priv->fail_alloc = true;
-	zcrx_expect_refused(test, ctx, 1, -ENOMEM, "failed to allocate");
+	zcrx_expect_refused(test, ctx, 1, -ENOMEM,
+			    "driver failed to allocate memory for rx queue 1");
 
 	zcrx_expect_no_binding(test, ctx);
 	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
 	zcrx_expect_queue_ops(test, ctx, 1, 0, 0, 0);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1], old);
+}
+
+static void zcrx_open_driver_reason(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct page_pool *old = ctx->priv->cur[2];
+
+	/* The driver's reason reaches the user as the driver gave it */
+	ctx->priv->refuse_reason = "rx queue 2: this ring layout cannot take a memory provider";
+	zcrx_expect_refused(test, ctx, 2, -EOPNOTSUPP, "%s",
+			    ctx->priv->refuse_reason);
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p, NULL),
+			-EOPNOTSUPP);
+
+	zcrx_expect_no_binding(test, ctx);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
+	zcrx_expect_queue_ops(test, ctx, 2, 0, 0, 0);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[2], old);
+
+	/* Once the driver takes it, the queue is bound */
+	ctx->priv->refuse_reason = NULL;
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 1);
+	zcrx_test_close(ctx, 2, &ctx->p);
+	zcrx_expect_no_binding(test, ctx);
 }
 
 static void zcrx_open_rollback_start(struct kunit *test)
@@ -1127,7 +1358,8 @@ static void zcrx_open_rollback_start(struct kunit *test)
 	struct page_pool *old = ctx->priv->cur[1];
 
 	ctx->priv->fail_start_once = true;
-	zcrx_expect_refused(test, ctx, 1, -EIO, "failed to start");
+	zcrx_expect_refused(test, ctx, 1, -EIO,
+			    "driver failed to start rx queue 1 with new memory");
 
 	zcrx_expect_no_binding(test, ctx);
 	/* The provider's pool was created and destroyed again */
@@ -1175,7 +1407,8 @@ static void zcrx_open_device_down(struct kunit *test)
 	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
 				    &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "rx queue 1");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 1 is bound to a memory provider: tcp-data-split must stay on");
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_xdp(ctx, NULL), -EBUSY);
 
 	/* Up: the queue's new payload pool takes the provider, no other */
@@ -1264,6 +1497,8 @@ static void zcrx_open_close_ok(struct kunit *test)
 	ret = zcrx_test_open(ctx, 1, &ctx->p, &extack);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_NULL(test, extack._msg);
+	/* The settings were the core's: the driver was not asked */
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
 
 	rxq = __netif_get_rx_queue(ctx->dev, 1);
 	KUNIT_EXPECT_PTR_EQ(test, rxq->mp_params.mp_ops, &zcrx_mp_ops);
@@ -1407,17 +1642,107 @@ static void zcrx_open_close_after_unregister(struct kunit *test)
 	zcrx_expect_no_binding(test, ctx);
 }
 
+/* netif_rxq_has_unreadable_mp() for every queue, and past both ends. */
+static void zcrx_expect_has_mp(struct kunit *test, struct zcrx_test_ctx *ctx,
+			       int bound)
+{
+	struct net_device *dev = ctx->dev;
+	int i;
+
+	rtnl_lock();
+	for (i = 0; i < ZCRX_TEST_QUEUES; i++)
+		KUNIT_EXPECT_EQ_MSG(test, netif_rxq_has_unreadable_mp(dev, i),
+				    i == bound, "rx queue %d", i);
+	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(dev, -1));
+	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(dev, INT_MIN));
+	KUNIT_EXPECT_FALSE(test,
+			   netif_rxq_has_unreadable_mp(dev, ZCRX_TEST_QUEUES));
+	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(dev, INT_MAX));
+	rtnl_unlock();
+}
+
+static void zcrx_open_has_unreadable_mp(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+
+	zcrx_expect_has_mp(test, ctx, -1);
+
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
+	zcrx_expect_has_mp(test, ctx, 1);
+	zcrx_test_close(ctx, 1, &ctx->p);
+	zcrx_expect_has_mp(test, ctx, -1);
+
+	/* A refused binding leaves nothing to report */
+	ctx->priv->fail_alloc = true;
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p, NULL), -ENOMEM);
+	ctx->priv->fail_alloc = false;
+	zcrx_expect_has_mp(test, ctx, -1);
+
+	/* Down, the binding is only recorded: a driver opening the device
+	 * asks this to decide on its payload pools
+	 */
+	rtnl_lock();
+	dev_close(ctx->dev);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 3, &ctx->p2, NULL), 0);
+	zcrx_expect_has_mp(test, ctx, 3);
+	zcrx_test_close(ctx, 3, &ctx->p2);
+	zcrx_expect_has_mp(test, ctx, -1);
+}
+
+static u32 zcrx_test_min_channels(struct zcrx_test_ctx *ctx)
+{
+	u32 ret;
+
+	rtnl_lock();
+	ret = dev_get_min_mp_channel_count(ctx->dev);
+	rtnl_unlock();
+	return ret;
+}
+
+static void zcrx_open_min_channel_count(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 0);
+
+	/* The highest bound queue counts, wherever the others are */
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 0, &ctx->p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 1);
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p2, NULL), 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 3);
+	zcrx_test_close(ctx, 0, &ctx->p);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 3);
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 3, &ctx->p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 4);
+	zcrx_test_close(ctx, 3, &ctx->p);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 3);
+	zcrx_test_close(ctx, 2, &ctx->p2);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 0);
+
+	/* Bindings uninstalled by unregister need no channels either */
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 2);
+	zcrx_test_unregister(ctx);
+	KUNIT_EXPECT_EQ(test, zcrx_test_min_channels(ctx), 0);
+	zcrx_expect_has_mp(test, ctx, -1);
+	zcrx_test_close(ctx, 1, &ctx->p);
+	zcrx_expect_no_binding(test, ctx);
+}
+
 static struct kunit_case zcrx_open_cases[] = {
-	KUNIT_CASE(zcrx_open_query),
 	KUNIT_CASE(zcrx_open_erange),
 	KUNIT_CASE(zcrx_open_no_queue_ops),
+	KUNIT_CASE(zcrx_open_no_hds_support),
 	KUNIT_CASE(zcrx_open_hds_disabled),
+	KUNIT_CASE(zcrx_open_hds_side_effect),
 	KUNIT_CASE(zcrx_open_hds_thresh),
 	KUNIT_CASE(zcrx_open_xdp_attached),
 	KUNIT_CASE(zcrx_open_afxdp_pool),
 	KUNIT_CASE(zcrx_open_already_bound),
 	KUNIT_CASE(zcrx_open_unreadable_refused),
 	KUNIT_CASE(zcrx_open_rollback_mem_alloc),
+	KUNIT_CASE(zcrx_open_driver_reason),
 	KUNIT_CASE(zcrx_open_rollback_start),
 	KUNIT_CASE(zcrx_open_device_down),
 	KUNIT_CASE(zcrx_open_close_down_never_up),
@@ -1426,6 +1751,8 @@ static struct kunit_case zcrx_open_cases[] = {
 	KUNIT_CASE(zcrx_open_close_locked),
 	KUNIT_CASE(zcrx_open_close_while_down),
 	KUNIT_CASE(zcrx_open_close_after_unregister),
+	KUNIT_CASE(zcrx_open_has_unreadable_mp),
+	KUNIT_CASE(zcrx_open_min_channel_count),
 	{}
 };
 
@@ -1435,7 +1762,9 @@ static struct kunit_suite zcrx_open_suite = {
 	.test_cases	= zcrx_open_cases,
 };
 
-/* zcrx_agreement: what the device may not change while a queue is bound */
+/* zcrx_agreement: what the device may not change while a queue is bound,
+ * and what header split itself rules out
+ */
 
 static void zcrx_agreement_rings_refused(struct kunit *test)
 {
@@ -1448,15 +1777,15 @@ static void zcrx_agreement_rings_refused(struct kunit *test)
 	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
 				    &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "rx queue 1");
-	zcrx_expect_extack(test, &extack, "tcp-data-split");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 1 is bound to a memory provider: tcp-data-split must stay on");
 
 	memset(&extack, 0, sizeof(extack));
 	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 1,
 				    &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "rx queue 1");
-	zcrx_expect_extack(test, &extack, "hds-thresh");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 1 is bound to a memory provider: hds-thresh must stay 0");
 
 	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 0,
 				    NULL);
@@ -1499,6 +1828,49 @@ static void zcrx_agreement_rings_unchanged_ok(struct kunit *test)
 	zcrx_test_close(ctx, 1, &ctx->p);
 }
 
+static void zcrx_agreement_rings_report_irrelevant(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	/* The device would go on splitting and says so: the user's setting
+	 * is what is held, so turning it off is still refused
+	 */
+	ctx->priv->split_in_effect = true;
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
+
+	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
+				    &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	zcrx_expect_msg(test, &extack,
+			"rx queue 1 is bound to a memory provider: tcp-data-split must stay on");
+	KUNIT_EXPECT_EQ(test,
+			zcrx_test_check_rings(ctx,
+					      ETHTOOL_TCP_DATA_SPLIT_UNKNOWN,
+					      0, NULL), -EBUSY);
+
+	/* and keeping it on is fine, whatever the driver reports */
+	ctx->priv->split_in_effect = false;
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
+				    &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+
+	zcrx_test_close(ctx, 1, &ctx->p);
+
+	/* Unbound, a device that splits anyway holds nothing either */
+	ctx->priv->split_in_effect = true;
+	KUNIT_EXPECT_EQ(test,
+			zcrx_test_check_rings(ctx,
+					      ETHTOOL_TCP_DATA_SPLIT_DISABLED,
+					      ZCRX_TEST_HDS_MAX, NULL), 0);
+
+	/* Only the requested settings were looked at, never the driver */
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
+}
+
 static void zcrx_agreement_channels_refused(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
@@ -1516,50 +1888,148 @@ static void zcrx_agreement_channels_refused(struct kunit *test)
 
 	rtnl_lock();
 	ret = netdev_zcrx_check_channels(ctx->dev, 2, &extack);
-	KUNIT_EXPECT_EQ(test, netdev_zcrx_bound_rxq(ctx->dev, 0), 2);
-	KUNIT_EXPECT_EQ(test, netdev_zcrx_bound_rxq(ctx->dev, 2), 2);
-	KUNIT_EXPECT_EQ(test, netdev_zcrx_bound_rxq(ctx->dev, 3), -ENOENT);
+	KUNIT_EXPECT_EQ(test, dev_get_min_mp_channel_count(ctx->dev), 3);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "rx queue 2");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 2 is bound to a memory provider: cannot reduce rx channels to 2");
 
 	zcrx_test_close(ctx, 2, &ctx->p);
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 1, 0), 0);
 }
 
-static void zcrx_agreement_xdp_refused(struct kunit *test)
+/* netdev_zcrx_check_channels(@rx_count) refuses, naming queue @idx. */
+static void zcrx_expect_channels_refused(struct kunit *test,
+					 struct zcrx_test_ctx *ctx,
+					 u32 rx_count, unsigned int idx)
+{
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	rtnl_lock();
+	ret = netdev_zcrx_check_channels(ctx->dev, rx_count, &extack);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	zcrx_expect_msg(test, &extack,
+			"rx queue %u is bound to a memory provider: cannot reduce rx channels to %u",
+			idx, rx_count);
+}
+
+static void zcrx_agreement_channels_highest(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
 	struct netlink_ext_ack extack = {};
-	struct netdev_bpf bpf = {
-		.command	= XDP_SETUP_PROG,
-		.prog		= (struct bpf_prog *)&zcrx_test_fake_object,
-		.extack		= &extack,
-	};
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 3, &ctx->p2, NULL), 0);
+
+	/* However far down, the queue that keeps the count up is named */
+	zcrx_expect_channels_refused(test, ctx, 0, 3);
+	zcrx_expect_channels_refused(test, ctx, 1, 3);
+	zcrx_expect_channels_refused(test, ctx, 2, 3);
+	zcrx_expect_channels_refused(test, ctx, 3, 3);
+	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 1, 2), -EBUSY);
+	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 3, 1), 0);
+
+	rtnl_lock();
+	ret = netdev_zcrx_check_channels(ctx->dev, ZCRX_TEST_QUEUES, &extack);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+
+	/* With the highest gone, the next one down holds */
+	zcrx_test_close(ctx, 3, &ctx->p2);
+	zcrx_expect_channels_refused(test, ctx, 1, 1);
+	zcrx_expect_channels_refused(test, ctx, 0, 1);
+	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 2, 0), 0);
+
+	zcrx_test_close(ctx, 1, &ctx->p);
+	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 0, 1), 0);
+}
+
+static void zcrx_agreement_xdp_refused(struct kunit *test)
+{
+	struct bpf_prog *mb = zcrx_test_prog(test, true);
+	struct bpf_prog *sb = zcrx_test_prog(test, false);
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
 	int ret;
 
 	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
 
-	rtnl_lock();
-	ret = dev_xdp_propagate(ctx->dev, &bpf);
-	rtnl_unlock();
+	/* Even a program that takes frags: XDP reads the payload */
+	ret = zcrx_test_propagate(ctx, mb, &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 0);
-	zcrx_expect_extack(test, &extack, "rx queue 1");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 1 is bound to a memory provider: cannot attach an XDP program");
+
+	/* A single-buffer one is refused by both rules */
+	ret = zcrx_test_propagate(ctx, sb, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 0);
 	zcrx_expect_extack(test, &extack, "XDP");
 
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_xdp(ctx, NULL), -EBUSY);
 
 	/* Detaching is always allowed */
-	bpf.prog = NULL;
-	rtnl_lock();
-	ret = dev_xdp_propagate(ctx->dev, &bpf);
-	rtnl_unlock();
+	ret = zcrx_test_propagate(ctx, NULL, &extack);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 1);
 
 	zcrx_test_close(ctx, 1, &ctx->p);
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_xdp(ctx, NULL), 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_propagate(ctx, mb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 2);
+}
+
+static void zcrx_agreement_xdp_single_buffer(struct kunit *test)
+{
+	struct bpf_prog *mb = zcrx_test_prog(test, true);
+	struct bpf_prog *sb = zcrx_test_prog(test, false);
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	/* Nothing bound, but tcp-data-split set on: a program that needs
+	 * the packet in one buffer would see only the headers
+	 */
+	ret = zcrx_test_propagate(ctx, sb, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 0);
+	zcrx_expect_msg(test, &extack,
+			"unable to propagate XDP to device using tcp-data-split");
+
+	/* One that takes frags gets the payload too: up to the driver */
+	ret = zcrx_test_propagate(ctx, mb, &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 1);
+	KUNIT_EXPECT_EQ(test, zcrx_test_propagate(ctx, NULL, &extack), 0);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 2);
+
+	/* Split set off, or left to the driver: any program, even where
+	 * the device splits anyway
+	 */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_propagate(ctx, sb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 3);
+	ctx->priv->split_in_effect = true;
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 0);
+	KUNIT_EXPECT_EQ(test, zcrx_test_propagate(ctx, sb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, ctx->priv->bpf_calls, 4);
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
+
+	/* And the other way round: ethtool counts the attached programs
+	 * that would keep tcp-data-split from being set on
+	 */
+	zcrx_test_attach_prog(test, ctx, sb);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_xdp_sb_prog_count(ctx->dev), 1);
+	ctx->dev->xdp_state[XDP_MODE_DRV].prog = mb;
+	KUNIT_EXPECT_EQ(test, dev_xdp_sb_prog_count(ctx->dev), 0);
+	rtnl_unlock();
 }
 
 static void zcrx_agreement_release_on_last_close(struct kunit *test)
@@ -1579,10 +2049,12 @@ static void zcrx_agreement_release_on_last_close(struct kunit *test)
 	ret = zcrx_test_check_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
 				    &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
-	zcrx_expect_extack(test, &extack, "rx queue 0");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 0 is bound to a memory provider: tcp-data-split must stay on");
 	memset(&extack, 0, sizeof(extack));
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_xdp(ctx, &extack), -EBUSY);
-	zcrx_expect_extack(test, &extack, "rx queue 0");
+	zcrx_expect_msg(test, &extack,
+			"rx queue 0 is bound to a memory provider: cannot attach an XDP program");
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 1, 0), 0);
 
 	zcrx_test_close(ctx, 0, &ctx->p);
@@ -1600,15 +2072,18 @@ static void zcrx_agreement_release_on_last_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zcrx_test_check_channels(ctx, 1, 0), 0);
 	rtnl_lock();
 	KUNIT_EXPECT_EQ(test, netdev_zcrx_check_channels(ctx->dev, 0, NULL), 0);
-	KUNIT_EXPECT_EQ(test, netdev_zcrx_bound_rxq(ctx->dev, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, dev_get_min_mp_channel_count(ctx->dev), 0);
 	rtnl_unlock();
 }
 
 static struct kunit_case zcrx_agreement_cases[] = {
 	KUNIT_CASE(zcrx_agreement_rings_refused),
 	KUNIT_CASE(zcrx_agreement_rings_unchanged_ok),
+	KUNIT_CASE(zcrx_agreement_rings_report_irrelevant),
 	KUNIT_CASE(zcrx_agreement_channels_refused),
+	KUNIT_CASE(zcrx_agreement_channels_highest),
 	KUNIT_CASE(zcrx_agreement_xdp_refused),
+	KUNIT_CASE(zcrx_agreement_xdp_single_buffer),
 	KUNIT_CASE(zcrx_agreement_release_on_last_close),
 	{}
 };

@@ -4,8 +4,9 @@
  * into one buffer and payload into buffers from the queue's payload pool.
  *
  * The queue's NAPI poll hands us each frame the peer sent, as the "wire"
- * delivered it, before it goes up the stack. With tcp-data-split on, a TCP
- * segment whose payload is longer than hds-thresh is rebuilt the way a
+ * delivered it, before it goes up the stack. With tcp-data-split on (the
+ * core's setting, &net_device.ethtool), a TCP segment with payload whose
+ * frame is longer than hds-thresh is rebuilt the way a
  * header-split NIC delivers it: Ethernet, IP and TCP headers (with options)
  * in the linear part of a new skb, payload in netmem fragments from the
  * queue's payload page pool, "DMAed" by a CPU copy to the fragment's DMA
@@ -133,7 +134,7 @@ struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 	struct sk_buff *nskb;
 
 	pool = rq->data_pool;
-	if (READ_ONCE(ns->ethtool.tcp_data_split) !=
+	if (READ_ONCE(ns->netdev->ethtool->hds_config) !=
 	    ETHTOOL_TCP_DATA_SPLIT_ENABLED || !pool)
 		goto no_split;
 	if (!skb_mac_header_was_set(skb) ||
@@ -145,8 +146,9 @@ struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 	hdr_len = nsim_hds_hdr_len(skb);
 	if (!hdr_len)
 		goto no_split_pull;
+	/* hds-thresh is a packet size: the frame, Ethernet header on */
 	payload = skb->len - hdr_len;
-	if (!payload || payload <= READ_ONCE(ns->ethtool.hds_thresh))
+	if (!payload || skb->len <= READ_ONCE(ns->netdev->ethtool->hds_thresh))
 		goto no_split_pull;
 	if (DIV_ROUND_UP(payload, PAGE_SIZE) > MAX_SKB_FRAGS)
 		goto drop;

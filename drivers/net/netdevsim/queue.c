@@ -105,7 +105,7 @@ static bool nsim_queue_fail_once(bool *knob)
 }
 
 static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
-				int idx)
+				int idx, struct netlink_ext_ack *extack)
 {
 	struct nsim_queue_mem *qmem = per_queue_mem;
 	struct netdevsim *ns = netdev_priv(dev);

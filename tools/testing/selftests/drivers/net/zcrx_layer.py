@@ -23,7 +23,7 @@ from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
 from lib.py import EthtoolFamily, NetdevFamily, RtnlFamily, NlError
 from lib.py import NetDrvEnv, NetdevSimDev
-from lib.py import cmd, defer, ip
+from lib.py import cmd, defer, ethtool, ip
 
 # include/uapi/linux/udmabuf.h
 UDMABUF_CREATE = 0x40187542
@@ -56,6 +56,7 @@ SPLIT_AUTO, SPLIT_OFF, SPLIT_ON = 0, 1, 2
 # include/uapi/linux/bpf.h, include/uapi/linux/if_link.h
 BPF_PROG_LOAD = 5
 BPF_PROG_TYPE_XDP = 6
+BPF_F_XDP_HAS_FRAGS = 1 << 5
 XDP_FLAGS_SKB_MODE = 1 << 1
 # r0 = XDP_PASS; exit
 XDP_PASS_INSNS = struct.pack("<BBhiBBhi", 0xb7, 0, 0, 2, 0x95, 0, 0, 0)
@@ -100,6 +101,7 @@ def hds_on(cfg):
     set_rings(cfg, tcp_data_split=SPLIT_ON, hds_thresh=0)
     defer(set_rings, cfg, tcp_data_split=old['tcp-data-split'],
           hds_thresh=old['hds-thresh'])
+    return old
 
 
 def bind(cfg, nl, queue):
@@ -124,18 +126,24 @@ def bind_err(cfg, queue):
     raise KsftFailEx(f"binding queue {queue} succeeded")
 
 
-def xdp_pass_prog():
-    """Load an XDP program that passes every packet; return its fd."""
+def xdp_pass_prog(frags=True):
+    """Load an XDP program that passes every packet; return its fd.
+
+    With @frags it takes multi-buffer packets (BPF_F_XDP_HAS_FRAGS), which
+    header split is compatible with; without, it needs each packet whole.
+    """
     machine = os.uname().machine
     if machine not in NR_BPF:
         raise KsftSkipEx(f"bpf() syscall number unknown on {machine}")
     libc = ctypes.CDLL(None, use_errno=True)
     insns = ctypes.create_string_buffer(XDP_PASS_INSNS)
     lic = ctypes.create_string_buffer(b"GPL")
-    # union bpf_attr: prog_type, insn_cnt, insns, license, the rest zero
+    # union bpf_attr: prog_type, insn_cnt, insns, license, log_level,
+    # log_size, log_buf, kern_version, prog_flags, the rest zero
     attr = ctypes.create_string_buffer(
-        struct.pack("<IIQQ", BPF_PROG_TYPE_XDP, 2, ctypes.addressof(insns),
-                    ctypes.addressof(lic)), 128)
+        struct.pack("<IIQQIIQII", BPF_PROG_TYPE_XDP, 2,
+                    ctypes.addressof(insns), ctypes.addressof(lic), 0, 0, 0,
+                    0, BPF_F_XDP_HAS_FRAGS if frags else 0), 128)
     fd = libc.syscall(ctypes.c_long(NR_BPF[machine]),
                       ctypes.c_long(BPF_PROG_LOAD), attr,
                       ctypes.c_long(ctypes.sizeof(attr)))
@@ -152,6 +160,15 @@ def xdp_attach(cfg, fd):
                   'xdp': {'fd': fd, 'flags': XDP_FLAGS_SKB_MODE}})
     defer(rtnl.setlink, {'ifi-index': cfg.ifindex,
                          'xdp': {'fd': -1, 'flags': XDP_FLAGS_SKB_MODE}})
+
+
+def xdp_attach_err(cfg, fd):
+    """Try to attach XDP program @fd, expecting a refusal: (errno, extack)."""
+    try:
+        xdp_attach(cfg, fd)
+    except NlError as e:
+        return e.error, e.nl_msg.extack.get('msg', '')
+    raise KsftFailEx("attaching the XDP program succeeded")
 
 
 def nsim_dma_stats(dev_id):
@@ -271,6 +288,61 @@ def bind_xdp_refused(cfg) -> None:
     err, msg = bind_err(cfg, q)
     ksft_eq(err, errno.EEXIST)
     ksft_in("XDP program attached", msg)
+
+
+def split_single_buffer_xdp(cfg) -> None:
+    """Header split and a program that needs whole packets exclude each other.
+
+    Mainline's rule, enforced by the core for every driver, both ways round;
+    a multi-buffer program is fine with split on.
+    """
+    old = require_hds(cfg)
+    sb = xdp_pass_prog(frags=False)
+    defer(os.close, sb)
+    mb = xdp_pass_prog(frags=True)
+    defer(os.close, mb)
+
+    set_rings(cfg, tcp_data_split=SPLIT_ON)
+    defer(set_rings, cfg, tcp_data_split=old['tcp-data-split'])
+    err, msg = xdp_attach_err(cfg, sb)
+    ksft_eq(err, errno.EBUSY)
+    ksft_in("tcp-data-split", msg)
+
+    rtnl = RtnlFamily()
+    rtnl.setlink({'ifi-index': cfg.ifindex,
+                  'xdp': {'fd': mb, 'flags': XDP_FLAGS_SKB_MODE}})
+    rtnl.setlink({'ifi-index': cfg.ifindex,
+                  'xdp': {'fd': -1, 'flags': XDP_FLAGS_SKB_MODE}})
+
+    set_rings(cfg, tcp_data_split=SPLIT_OFF)
+    xdp_attach(cfg, sb)
+    err, msg = rings_set_err(cfg, tcp_data_split=SPLIT_ON)
+    ksft_eq(err, errno.EINVAL)
+    ksft_in("tcp-data-split can not be enabled with single buffer XDP", msg)
+    ksft_eq(rings(cfg)['tcp-data-split'], SPLIT_OFF, "a refusal changed split")
+
+
+def ioctl_keeps_split(cfg) -> None:
+    """The ring-size ioctl cannot change header split, bound or not.
+
+    The core hands the driver the user's split settings, so a driver needs
+    no guard of its own for the ioctl path.
+    """
+    old = hds_on(cfg)
+    q = last_queue(cfg)
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    binding = bind(cfg, nl, q)
+
+    pending = old['rx'] // 2 or 1
+    ethtool(f"--disable-netlink -G {cfg.ifname} rx {pending}")
+    defer(ethtool, f"--disable-netlink -G {cfg.ifname} rx {old['rx']}")
+    now = rings(cfg)
+    ksft_eq(now['rx'], pending, "the ioctl set the ring size")
+    ksft_eq(now['tcp-data-split'], SPLIT_ON, "split survived the ioctl")
+    ksft_eq(now['hds-thresh'], 0, "hds-thresh survived the ioctl")
+    queue = nl.queue_get({'ifindex': cfg.ifindex, 'id': q, 'type': 'rx'})
+    ksft_eq(queue.get('dmabuf'), binding, "the queue is still bound")
 
 
 def bind_pool_refused(cfg) -> None:
@@ -409,7 +481,8 @@ def main() -> None:
     with NetDrvEnv(__file__, queue_count=4) as cfg:
         cfg.ifname = cfg.dev['ifname']
         ksft_run([hds_thresh_reported, bind_needs_hds, bind_queue_range,
-                  bind_reported, bind_xdp_refused, bind_pool_refused,
+                  bind_reported, bind_xdp_refused, split_single_buffer_xdp,
+                  ioctl_keeps_split, bind_pool_refused,
                   bind_twice, bind_while_down, bound_settings_refused,
                   bind_device_removed],
                  args=(cfg, ))
