@@ -13,7 +13,6 @@
 #ifndef _NET_ZCRX_H
 #define _NET_ZCRX_H
 
-#include <linux/errno.h>
 #include <linux/types.h>
 #include <net/page_pool/types.h>
 
@@ -32,10 +31,11 @@ void net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
 void __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
 			const struct pp_memory_provider_params *old_p);
 
-/* Called from code built without page pools too, hence the stubs. */
-#if IS_ENABLED(CONFIG_NET_ZCRX)
 bool netif_rxq_has_unreadable_mp(struct net_device *dev, int idx);
 u32 dev_get_min_mp_channel_count(const struct net_device *dev);
+
+/* Called by ethtool and XDP, built without page pools too: the stubs. */
+#if IS_ENABLED(CONFIG_NET_ZCRX)
 int netdev_zcrx_check_ringparam(const struct net_device *dev,
 				const struct kernel_ethtool_ringparam *kr,
 				struct netlink_ext_ack *extack);
@@ -44,17 +44,6 @@ int netdev_zcrx_check_channels(const struct net_device *dev, u32 rx_count,
 int netdev_zcrx_check_xdp(const struct net_device *dev,
 			  struct netlink_ext_ack *extack);
 #else
-static inline bool netif_rxq_has_unreadable_mp(struct net_device *dev,
-					       int idx)
-{
-	return false;
-}
-
-static inline u32 dev_get_min_mp_channel_count(const struct net_device *dev)
-{
-	return 0;
-}
-
 static inline int
 netdev_zcrx_check_ringparam(const struct net_device *dev,
 			    const struct kernel_ethtool_ringparam *kr,

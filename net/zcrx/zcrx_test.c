@@ -9,8 +9,9 @@
  * removal of the device while a queue is bound.
  *
  * The fake driver checks nothing itself: the header split settings are the
- * core's (&net_device.ethtool), set here as ethtool would set them, and
- * whatever is refused is refused by the core.
+ * core's (&net_device.ethtool), set here as ethtool would set them or
+ * through the core's own ethtool_set_ringparam_cfg(), and whatever is
+ * refused is refused by the core.
  */
 
 #include <kunit/device.h>
@@ -46,6 +47,7 @@
 #define ZCRX_TEST_HDS_MAX	1024
 #define ZCRX_TEST_POOL_SIZE	64
 #define ZCRX_TEST_MSG_LEN	128
+#define ZCRX_TEST_SET_MSG	"zcrx_test: cannot reconfigure the rings"
 
 /* The fake memory provider */
 
@@ -282,7 +284,16 @@ static struct zcrx_test_mp *zcrx_mp_create(struct kunit *test,
  *	this in the extack
  * @fail_alloc: fail ndo_queue_mem_alloc() with -ENOMEM, saying nothing
  * @fail_start_once: fail the next ndo_queue_start()
+ * @fail_set: fail set_ringparam() with this errno, saying ZCRX_TEST_SET_MSG
  * @ringparam_calls: calls of get_ringparam()
+ * @set_calls: calls of set_ringparam()
+ * @set_hds_config: &net_device.ethtool's hds_config at the last
+ *	set_ringparam()
+ * @set_hds_thresh: &net_device.ethtool's hds_thresh at the last
+ *	set_ringparam()
+ * @set_split: tcp-data-split asked of the last set_ringparam()
+ * @set_thresh: hds-thresh asked of the last set_ringparam()
+ * @set_rx_pending: rx ring size asked of the last set_ringparam()
  * @alloc_calls: calls of ndo_queue_mem_alloc()
  * @free_calls: calls of ndo_queue_mem_free()
  * @start_calls: calls of ndo_queue_start()
@@ -297,7 +308,14 @@ struct zcrx_test_priv {
 	const char *refuse_reason;
 	bool fail_alloc;
 	bool fail_start_once;
+	int fail_set;
 	int ringparam_calls;
+	int set_calls;
+	u8 set_hds_config;
+	u32 set_hds_thresh;
+	u8 set_split;
+	u32 set_thresh;
+	u32 set_rx_pending;
 	int alloc_calls;
 	int free_calls;
 	int start_calls;
@@ -413,10 +431,34 @@ static void zcrx_test_get_ringparam(struct net_device *dev,
 	kring->hds_thresh_max = ZCRX_TEST_HDS_MAX;
 }
 
+/* Takes whatever it is given, noting what the core had recorded by then:
+ * the refusals are the core's. Fails only when told to.
+ */
+static int zcrx_test_set_ringparam(struct net_device *dev,
+				   struct ethtool_ringparam *ring,
+				   struct kernel_ethtool_ringparam *kring,
+				   struct netlink_ext_ack *extack)
+{
+	struct zcrx_test_priv *priv = netdev_priv(dev);
+
+	priv->set_calls++;
+	priv->set_hds_config = READ_ONCE(dev->ethtool->hds_config);
+	priv->set_hds_thresh = READ_ONCE(dev->ethtool->hds_thresh);
+	priv->set_split = kring->tcp_data_split;
+	priv->set_thresh = kring->hds_thresh;
+	priv->set_rx_pending = ring->rx_pending;
+	if (priv->fail_set) {
+		NL_SET_ERR_MSG(extack, ZCRX_TEST_SET_MSG);
+		return priv->fail_set;
+	}
+	return 0;
+}
+
 static const struct ethtool_ops zcrx_test_ethtool_ops = {
 	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
 				  ETHTOOL_RING_USE_HDS_THRS,
 	.get_ringparam		= zcrx_test_get_ringparam,
+	.set_ringparam		= zcrx_test_set_ringparam,
 };
 
 /* May split on its own, but offers no tcp-data-split setting. */
@@ -789,6 +831,51 @@ static int zcrx_test_check_xdp(struct zcrx_test_ctx *ctx,
 	return ret;
 }
 
+/* ethtool -G <dev> rx @rx_pending tcp-data-split @split hds-thresh @thresh,
+ * as the netlink and the ioctl paths hand it to the core once parsed.
+ */
+static int zcrx_test_set_rings(struct zcrx_test_ctx *ctx, u8 split,
+			       u32 thresh, u32 rx_pending,
+			       struct netlink_ext_ack *extack)
+{
+	struct ethtool_ringparam rp = {
+		.cmd		= ETHTOOL_SRINGPARAM,
+		.rx_pending	= rx_pending,
+	};
+	struct kernel_ethtool_ringparam krp = {
+		.tcp_data_split	= split,
+		.hds_thresh	= thresh,
+		.hds_thresh_max	= ZCRX_TEST_HDS_MAX,
+	};
+	int ret;
+
+	rtnl_lock();
+	ret = ethtool_set_ringparam_cfg(ctx->dev, &rp, &krp, extack);
+	rtnl_unlock();
+	return ret;
+}
+
+/* The core's header split settings are @config and @thresh. */
+static void zcrx_expect_hds(struct kunit *test, struct zcrx_test_ctx *ctx,
+			    u8 config, u32 thresh)
+{
+	KUNIT_EXPECT_EQ(test, ctx->dev->ethtool->hds_config, config);
+	KUNIT_EXPECT_EQ(test, ctx->dev->ethtool->hds_thresh, thresh);
+}
+
+/* The last set_ringparam() was asked for @config and @thresh, and found
+ * them already recorded by the core.
+ */
+static void zcrx_expect_driver_saw(struct kunit *test,
+				   struct zcrx_test_ctx *ctx, u8 config,
+				   u32 thresh)
+{
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_split, config);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_thresh, thresh);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_hds_config, config);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_hds_thresh, thresh);
+}
+
 /* An XDP program as far as the core looks at one: whether it takes frags. */
 static struct bpf_prog *zcrx_test_prog(struct kunit *test, bool frags)
 {
@@ -821,18 +908,22 @@ static int zcrx_test_propagate(struct zcrx_test_ctx *ctx,
 	return ret;
 }
 
+/* Whatever mode a test moved the program to. */
 static void zcrx_test_clear_xdp_prog(void *arg)
 {
 	struct net_device *dev = arg;
+	int mode;
 
 	rtnl_lock();
-	dev->xdp_state[XDP_MODE_DRV].prog = NULL;
+	for (mode = 0; mode < __MAX_XDP_MODE; mode++)
+		dev->xdp_state[mode].prog = NULL;
 	rtnl_unlock();
 }
 
 /* Attach @prog as ethtool and the zcrx layer see it, not through the
  * driver, and take it off again before the device goes: unregister would
- * hand it to ndo_bpf() and put it.
+ * hand it to ndo_bpf() and put it. A test may move it to another mode, or
+ * swap it for another program: all modes are cleared.
  */
 static void zcrx_test_attach_prog(struct kunit *test,
 				  struct zcrx_test_ctx *ctx,
@@ -2076,6 +2167,167 @@ static void zcrx_agreement_release_on_last_close(struct kunit *test)
 	rtnl_unlock();
 }
 
+static void zcrx_agreement_set_records(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	/* Start from settings the request differs from in both */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 256);
+
+	/* The driver finds the new settings recorded when it is called:
+	 * a driver that reopens the device reads them from there
+	 */
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 1);
+	zcrx_expect_driver_saw(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+
+	/* Nothing bound: turning split off again is just as fine */
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 128,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 2);
+	zcrx_expect_driver_saw(test, ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 128);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 128);
+
+	/* The core asked the driver nothing */
+	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
+}
+
+static void zcrx_agreement_set_restores(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	/* The driver fails with the new settings in place: the old ones
+	 * come back, and its own reason reaches the user
+	 */
+	ctx->priv->fail_set = -EIO;
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 128,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
+	zcrx_expect_msg(test, &extack, ZCRX_TEST_SET_MSG);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 1);
+	zcrx_expect_driver_saw(test, ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 128);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+
+	/* Nothing of the failed attempt sticks to the next one */
+	ctx->priv->fail_set = 0;
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 64,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 2);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 64);
+}
+
+static void zcrx_agreement_set_bound_refused(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 2, &ctx->p, NULL), 0);
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 3, &ctx->p2, NULL), 0);
+
+	/* Refused before the driver hears of it, naming the lowest bound
+	 * queue, and nothing recorded
+	 */
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	zcrx_expect_msg(test, &extack,
+			"rx queue 2 is bound to a memory provider: tcp-data-split must stay on");
+
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 1,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	zcrx_expect_msg(test, &extack,
+			"rx queue 2 is bound to a memory provider: hds-thresh must stay 0");
+
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 0);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+
+	/* The ring sizes are none of the binding's business */
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
+				  ZCRX_TEST_POOL_SIZE / 2, &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_rx_pending,
+			ZCRX_TEST_POOL_SIZE / 2);
+	zcrx_expect_driver_saw(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+
+	zcrx_test_close(ctx, 3, &ctx->p2);
+	zcrx_test_close(ctx, 2, &ctx->p);
+
+	/* Released: split may go off */
+	KUNIT_EXPECT_EQ(test,
+			zcrx_test_set_rings(ctx,
+					    ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
+					    ZCRX_TEST_POOL_SIZE, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 2);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+}
+
+static void zcrx_agreement_set_sb_xdp(struct kunit *test)
+{
+	struct bpf_prog *mb = zcrx_test_prog(test, true);
+	struct bpf_prog *sb = zcrx_test_prog(test, false);
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	/* Split off, and a program that needs the packet in one buffer */
+	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+	zcrx_test_attach_prog(test, ctx, sb);
+
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	zcrx_expect_msg(test, &extack,
+			"tcp-data-split can not be enabled with single buffer XDP");
+
+	/* In any mode */
+	rtnl_lock();
+	ctx->dev->xdp_state[XDP_MODE_DRV].prog = NULL;
+	ctx->dev->xdp_state[XDP_MODE_SKB].prog = sb;
+	rtnl_unlock();
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	zcrx_expect_msg(test, &extack,
+			"tcp-data-split can not be enabled with single buffer XDP");
+
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 0);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+
+	/* A program that takes frags gets the payload too */
+	rtnl_lock();
+	ctx->dev->xdp_state[XDP_MODE_SKB].prog = mb;
+	rtnl_unlock();
+	memset(&extack, 0, sizeof(extack));
+	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
+				  ZCRX_TEST_POOL_SIZE, &extack);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, ctx->priv->set_calls, 1);
+	zcrx_expect_driver_saw(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
+}
+
 static struct kunit_case zcrx_agreement_cases[] = {
 	KUNIT_CASE(zcrx_agreement_rings_refused),
 	KUNIT_CASE(zcrx_agreement_rings_unchanged_ok),
@@ -2085,6 +2337,10 @@ static struct kunit_case zcrx_agreement_cases[] = {
 	KUNIT_CASE(zcrx_agreement_xdp_refused),
 	KUNIT_CASE(zcrx_agreement_xdp_single_buffer),
 	KUNIT_CASE(zcrx_agreement_release_on_last_close),
+	KUNIT_CASE(zcrx_agreement_set_records),
+	KUNIT_CASE(zcrx_agreement_set_restores),
+	KUNIT_CASE(zcrx_agreement_set_bound_refused),
+	KUNIT_CASE(zcrx_agreement_set_sb_xdp),
 	{}
 };
 
