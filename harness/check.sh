@@ -10,9 +10,9 @@
 # SUITES="WORD..." makes a targeted run for the edit-test loop: only the
 # kselftests of harness/kselftests.list whose name contains one of the
 # words, the static checks only with the word "static" and the library's
-# tests only with "lib". The kernel is still built, the KUnit suites still
-# run at boot and the kernel logs are still checked. Its verdict is not
-# the full one: the summary says so.
+# tests only with "lib", the igb VM only with "igb". The kernel is still
+# built, the KUnit suites still run at boot and the kernel logs are still
+# checked. Its verdict is not the full one: the summary says so.
 
 set -euo pipefail
 
@@ -48,6 +48,33 @@ library_tests() {
 	make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx" check \
 		> "$res/zcrx-lib.ktap" 2>&1 || rc=$?
 	"$top/harness/results.py" ktap "zcrx library" "$res/zcrx-lib.ktap" "$rc"
+}
+
+# Records of the igb VM go under suites named "igb: ...".
+igb_suite() {
+	awk -F'\t' -v OFS='\t' '{ $2 = "igb: " $2; print }'
+}
+
+# The igb VM: a second boot of the debug kernel, on a q35 machine with the
+# igb pair behind intel-iommu (harness/vm.sh VM_IGB=1), running
+# kselftests-igb.list there; its results go to out/results/igb.
+igb_vm() {
+	local ires=$res/igb ilist=$top/harness/kselftests-igb.list rc=0
+
+	mkdir -p "$ires"
+	VM_IGB=1 VM_LOG=$ires/vm-debug.log \
+	VM_APPEND="watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60" \
+	"$top/harness/vm.sh" debug "$vm_limit" \
+		"$top/harness/guest/check.sh" "$ires" "$top/out/kselftest" \
+		"$ilist" "$per_test" igb || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf 'FAIL\tvm\tguest ran to the end\texit %s, see out/results/igb/vm-debug.log\n' \
+			"$rc" | igb_suite > "$rec/igb-vm"
+	fi
+	"$top/harness/results.py" kselftest "$ires/kselftest.ktap" "$ilist" \
+		"$top/harness/skips-igb.list" | igb_suite > "$rec/igb-kselftest"
+	"$top/harness/results.py" kernel-log "$ires" "the igb kselftests" |
+		igb_suite > "$rec/igb-kernel-log"
 }
 
 # Print a record file's verdicts, indented, without its PLAN lines.
@@ -111,9 +138,17 @@ main() {
 
 	"$top/harness/results.py" kunit "$res/dmesg-boot.txt" \
 		"$top/harness/kunit.expected" > "$rec/kunit"
-	"$top/harness/results.py" kselftest "$res/kselftest.ktap" "$list" \
-		"$top/harness/skips-netdevsim.list" > "$rec/kselftest"
+	# a targeted run may select no kselftest at all: then there is no KTAP
+	if grep -qv '^[[:space:]]*\(#\|$\)' "$list"; then
+		"$top/harness/results.py" kselftest "$res/kselftest.ktap" "$list" \
+			"$top/harness/skips-netdevsim.list" > "$rec/kselftest"
+	fi
 	kernel_log > "$rec/kernel-log"
+
+	if wanted igb; then
+		phase "VM: the igb pair (QEMU 82576 behind intel-iommu)"
+		igb_vm
+	fi
 
 	if wanted lib; then
 		phase "userspace: the zcrx library's tests (on the host)"

@@ -3,11 +3,16 @@
 #
 # Install everything the harness needs on a Debian 12 host, idempotently.
 #
-# Most packages come from bookworm. virtme-ng only exists in trixie, and an
+# Most packages come from bookworm. virtme-ng only exists in trixie, an
 # ethtool that knows hds-thresh (ethtool -g prints "HDS thresh", -G sets it)
-# only in forky: both suites are added on the same mirror the machine already
-# uses for bookworm, pinned low so that nothing else is ever taken from them.
-# ethtool from forky needs only libc6 >= 2.34 and libmnl0, both in bookworm.
+# only in forky, and a QEMU that emulates the igb NIC (82576, QEMU 8.1 and
+# later; bookworm has 7.2) in bookworm-backports, built for Debian 12. The
+# three suites are added on the same mirror the machine already uses for
+# bookworm, pinned low so that nothing else is ever taken from them: only
+# the packages named below, each from its suite. ethtool from forky needs
+# only libc6 >= 2.34 and libmnl0, both in bookworm; QEMU from backports
+# replaces bookworm's QEMU and its firmware and data siblings, nothing else
+# (apt-get install -s shows qemu-system-x86, -common, -data and seabios).
 
 set -euo pipefail
 
@@ -17,15 +22,18 @@ STAMP="$STAMP_DIR/deps.stamp"
 BOOKWORM_PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
 	ccache sparse git rsync xz-utils python3 python3-yaml python3-jsonschema
-	qemu-system-x86 udev iproute2 iputils-ping socat procps
+	udev iproute2 iputils-ping socat procps
 	liburing-dev python3-matplotlib
 )
 TRIXIE_PKGS=(virtme-ng)
 FORKY_PKGS=(ethtool)
+BACKPORTS_PKGS=(qemu-system-x86 qemu-system-common qemu-system-data seabios)
 TRIXIE_SOURCES=/etc/apt/sources.list.d/zcrx-trixie.sources
 TRIXIE_PIN=/etc/apt/preferences.d/zcrx-trixie
 FORKY_SOURCES=/etc/apt/sources.list.d/zcrx-forky.sources
 FORKY_PIN=/etc/apt/preferences.d/zcrx-forky
+BACKPORTS_SOURCES=/etc/apt/sources.list.d/zcrx-bookworm-backports.sources
+BACKPORTS_PIN=/etc/apt/preferences.d/zcrx-bookworm-backports
 
 log() { echo "deps: $*"; }
 
@@ -77,23 +85,31 @@ ethtool_new_enough() {
 	ethtool -h 2>&1 | grep -q 'hds-thresh'
 }
 
+# The capability, not the version: QEMU lists the igb device model.
+qemu_has_igb() {
+	qemu-system-x86_64 -device help 2>/dev/null | grep -q '^name "igb"'
+}
+
 all_present() {
 	local p
 
-	for p in "${BOOKWORM_PKGS[@]}" "${TRIXIE_PKGS[@]}" "${FORKY_PKGS[@]}"; do
+	for p in "${BOOKWORM_PKGS[@]}" "${TRIXIE_PKGS[@]}" "${FORKY_PKGS[@]}" \
+		 "${BACKPORTS_PKGS[@]}"; do
 		installed "$p" || return 1
 	done
-	ethtool_new_enough
+	ethtool_new_enough && qemu_has_igb
 }
 
 main() {
-	if all_present && [ -f "$TRIXIE_SOURCES" ] && [ -f "$FORKY_SOURCES" ]; then
+	if all_present && [ -f "$TRIXIE_SOURCES" ] && [ -f "$FORKY_SOURCES" ] &&
+	   [ -f "$BACKPORTS_SOURCES" ]; then
 		log "all packages present"
 		return 0
 	fi
 	need_root
 	add_suite trixie "$TRIXIE_SOURCES" "$TRIXIE_PIN"
 	add_suite forky "$FORKY_SOURCES" "$FORKY_PIN"
+	add_suite bookworm-backports "$BACKPORTS_SOURCES" "$BACKPORTS_PIN"
 	log "apt-get update"
 	apt-get update -qq
 	log "installing bookworm packages (${#BOOKWORM_PKGS[@]})"
@@ -105,8 +121,15 @@ main() {
 	log "installing from forky: ${FORKY_PKGS[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${FORKY_PKGS[@]/%//forky}" > /dev/null
+	log "installing from bookworm-backports: ${BACKPORTS_PKGS[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${BACKPORTS_PKGS[@]/%//bookworm-backports}" > /dev/null
 	if ! ethtool_new_enough; then
 		echo "deps: $(ethtool --version) does not know hds-thresh" >&2
+		exit 1
+	fi
+	if ! qemu_has_igb; then
+		echo "deps: $(qemu-system-x86_64 --version | head -n 1) has no igb device" >&2
 		exit 1
 	fi
 	mkdir -p "$STAMP_DIR"

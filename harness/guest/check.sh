@@ -4,8 +4,9 @@
 # Runs inside the check VM: saves the boot log (KUnit KTAP), asks kmemleak
 # what the boot (the built-in KUnit suites) leaked, runs the listed
 # kselftests with the kselftest runner, then asks kmemleak again. Ends with
-# "guest: done": a console log without it means the guest died.
-#   check.sh RESULTS_DIR KSELFTEST_DIR TEST_LIST TIMEOUT_PER_TEST
+# "guest: done": a console log without it means the guest died. With
+# "igb" the tests run on the igb pair (igb-pair.sh) instead of netdevsim.
+#   check.sh RESULTS_DIR KSELFTEST_DIR TEST_LIST TIMEOUT_PER_TEST [igb]
 
 set -uo pipefail
 
@@ -13,6 +14,7 @@ results=$1
 ksft=$2
 list=$3
 per_test=$4
+backend=${5:-netdevsim}
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # Python tests print each case's result when it ends, not at exit: the
@@ -36,6 +38,16 @@ dmesg > "$results/dmesg-boot.txt"
 kmemleak_report "$results" kmemleak-boot "after boot (what the KUnit suites leaked)"
 [ -w "$kmemleak" ] && echo clear > "$kmemleak"
 
+if [ "$backend" = igb ]; then
+	# shellcheck source=igb-pair.sh
+	. "$(dirname "$0")/igb-pair.sh"
+	if ! igb_setup; then
+		dmesg > "$results/dmesg.txt"
+		echo "guest: done"
+		exit 1
+	fi
+fi
+
 args=()
 while read -r t; do
 	case "$t" in ''|'#'*) continue ;; esac
@@ -43,6 +55,13 @@ while read -r t; do
 done < "$list"
 
 echo "guest: running $((${#args[@]} / 2)) kselftest(s) from ${list##*/}, ${per_test} s each at most"
+# none listed (a targeted run that selects none): the runner would run all
+if [ "${#args[@]}" -eq 0 ]; then
+	kmemleak_report "$results" kmemleak "after the kselftests (none ran)"
+	dmesg > "$results/dmesg.txt"
+	echo "guest: done"
+	exit 0
+fi
 # Into a file, mirrored to the console as it grows, each line there with
 # the seconds since the kselftests started: what each case took.
 out=$results/kselftest.ktap

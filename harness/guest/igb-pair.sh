@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by check.sh in the igb VM (harness/vm.sh with VM_IGB=1): the two
+# igb ports, joined back to back by QEMU, become the test device (in the
+# main namespace, 192.0.2.1 and 2001:db8::1) and its peer (in netns zpeer,
+# 192.0.2.2 and 2001:db8::2), and the environment the drivers/net
+# selftests read (NETIF, LOCAL_V4, REMOTE_TYPE=netns, ...) points at them.
+
+# The ports the igb driver bound, in PCI order (nic1 first).
+igb_ports() {
+	local d drv
+
+	for d in /sys/class/net/*; do
+		drv=$(readlink -f "$d/device/driver" 2>/dev/null) || continue
+		[ "${drv##*/}" = igb ] || continue
+		echo "$(basename "$(readlink -f "$d/device")") ${d##*/}"
+	done | sort | cut -d' ' -f2
+}
+
+# wait_carrier [NETNS] IFNAME: up to 20 s for the link to come up.
+wait_carrier() {
+	local ns=() i
+
+	[ $# -eq 2 ] && ns=(ip netns exec "$1") && shift
+	for i in $(seq 40); do
+		[ "$("${ns[@]}" cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] && return 0
+		sleep 0.5
+	done
+	echo "guest: $1 has no carrier after 20 s" >&2
+	return 1
+}
+
+igb_setup() {
+	local ports local_if peer_if
+
+	mapfile -t ports < <(igb_ports)
+	if [ "${#ports[@]}" -ne 2 ]; then
+		echo "guest: expected 2 igb ports, found ${#ports[@]}: ${ports[*]}" >&2
+		return 1
+	fi
+	local_if=${ports[0]}
+	peer_if=${ports[1]}
+	echo "guest: igb pair: $local_if (test device, $(readlink -f "/sys/class/net/$local_if/device" | xargs basename))," \
+	     "$peer_if (peer, in netns zpeer)"
+
+	ip netns add zpeer
+	ip link set "$peer_if" netns zpeer
+	ip addr add 192.0.2.1/24 dev "$local_if"
+	ip addr add 2001:db8::1/64 dev "$local_if" nodad
+	ip -n zpeer addr add 192.0.2.2/24 dev "$peer_if"
+	ip -n zpeer addr add 2001:db8::2/64 dev "$peer_if" nodad
+	ip link set lo up
+	ip -n zpeer link set lo up
+	ip link set "$local_if" up
+	ip -n zpeer link set "$peer_if" up
+	wait_carrier "$local_if" && wait_carrier zpeer "$peer_if" || return 1
+	ping -c 1 -W 5 192.0.2.2 > /dev/null || {
+		echo "guest: no ping across the igb pair" >&2
+		return 1
+	}
+	echo "guest: ping across the igb pair: ok"
+
+	export NETIF=$local_if LOCAL_V4=192.0.2.1 REMOTE_V4=192.0.2.2
+	export LOCAL_V6=2001:db8::1 REMOTE_V6=2001:db8::2
+	export REMOTE_TYPE=netns REMOTE_ARGS=zpeer
+}
