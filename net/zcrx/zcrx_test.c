@@ -769,6 +769,15 @@ static __printf(5, 6) void zcrx_expect_refused(struct kunit *test,
 	va_end(args);
 }
 
+/* Binding queue 1 is refused: the user has not set tcp-data-split on. */
+static void zcrx_expect_split_refused(struct kunit *test,
+				      struct zcrx_test_ctx *ctx)
+{
+	zcrx_expect_refused(test, ctx, 1, -EINVAL,
+			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
+			    netdev_name(ctx->dev));
+}
+
 /* A refusal before the restart: no queue memory, no pool, no binding. */
 static void zcrx_expect_untouched(struct kunit *test,
 				  struct zcrx_test_ctx *ctx)
@@ -849,6 +858,8 @@ static int zcrx_test_set_rings(struct zcrx_test_ctx *ctx, u8 split,
 	};
 	int ret;
 
+	if (extack)
+		memset(extack, 0, sizeof(*extack));
 	rtnl_lock();
 	ret = ethtool_set_ringparam_cfg(ctx->dev, &rp, &krp, extack);
 	rtnl_unlock();
@@ -1226,15 +1237,11 @@ static void zcrx_open_hds_disabled(struct kunit *test)
 	struct zcrx_test_ctx *ctx = test->priv;
 
 	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
-	zcrx_expect_refused(test, ctx, 1, -EINVAL,
-			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
-			    netdev_name(ctx->dev));
+	zcrx_expect_split_refused(test, ctx);
 
 	/* unknown, the default, leaves it to the driver: not on */
 	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 0);
-	zcrx_expect_refused(test, ctx, 1, -EINVAL,
-			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
-			    netdev_name(ctx->dev));
+	zcrx_expect_split_refused(test, ctx);
 
 	zcrx_expect_untouched(test, ctx);
 }
@@ -1262,15 +1269,11 @@ static void zcrx_open_hds_side_effect(struct kunit *test)
 			ETHTOOL_TCP_DATA_SPLIT_ENABLED);
 	KUNIT_EXPECT_EQ(test, kr.hds_thresh, 0);
 
-	zcrx_expect_refused(test, ctx, 1, -EINVAL,
-			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
-			    netdev_name(ctx->dev));
+	zcrx_expect_split_refused(test, ctx);
 
 	/* Set off, and on only as a side effect: the same */
 	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
-	zcrx_expect_refused(test, ctx, 1, -EINVAL,
-			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
-			    netdev_name(ctx->dev));
+	zcrx_expect_split_refused(test, ctx);
 
 	/* The core never asked the driver: only the call above */
 	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 1);
@@ -1294,9 +1297,7 @@ static void zcrx_open_hds_thresh(struct kunit *test)
 
 	/* Split off is reported first */
 	zcrx_test_set_hds(ctx, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 256);
-	zcrx_expect_refused(test, ctx, 1, -EINVAL,
-			    "tcp-data-split must be set on (ethtool -G %s tcp-data-split on)",
-			    netdev_name(ctx->dev));
+	zcrx_expect_split_refused(test, ctx);
 
 	KUNIT_EXPECT_EQ(test, ctx->priv->ringparam_calls, 0);
 	zcrx_expect_untouched(test, ctx);
@@ -2220,7 +2221,6 @@ static void zcrx_agreement_set_restores(struct kunit *test)
 
 	/* Nothing of the failed attempt sticks to the next one */
 	ctx->priv->fail_set = 0;
-	memset(&extack, 0, sizeof(extack));
 	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_UNKNOWN, 64,
 				  ZCRX_TEST_POOL_SIZE, &extack);
 	KUNIT_EXPECT_EQ(test, ret, 0);
@@ -2247,7 +2247,6 @@ static void zcrx_agreement_set_bound_refused(struct kunit *test)
 	zcrx_expect_msg(test, &extack,
 			"rx queue 2 is bound to a memory provider: tcp-data-split must stay on");
 
-	memset(&extack, 0, sizeof(extack));
 	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 1,
 				  ZCRX_TEST_POOL_SIZE, &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
@@ -2258,7 +2257,6 @@ static void zcrx_agreement_set_bound_refused(struct kunit *test)
 	zcrx_expect_hds(test, ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0);
 
 	/* The ring sizes are none of the binding's business */
-	memset(&extack, 0, sizeof(extack));
 	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
 				  ZCRX_TEST_POOL_SIZE / 2, &extack);
 	KUNIT_EXPECT_EQ(test, ret, 0);
@@ -2304,7 +2302,6 @@ static void zcrx_agreement_set_sb_xdp(struct kunit *test)
 	ctx->dev->xdp_state[XDP_MODE_DRV].prog = NULL;
 	ctx->dev->xdp_state[XDP_MODE_SKB].prog = sb;
 	rtnl_unlock();
-	memset(&extack, 0, sizeof(extack));
 	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
 				  ZCRX_TEST_POOL_SIZE, &extack);
 	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
@@ -2318,7 +2315,6 @@ static void zcrx_agreement_set_sb_xdp(struct kunit *test)
 	rtnl_lock();
 	ctx->dev->xdp_state[XDP_MODE_SKB].prog = mb;
 	rtnl_unlock();
-	memset(&extack, 0, sizeof(extack));
 	ret = zcrx_test_set_rings(ctx, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 0,
 				  ZCRX_TEST_POOL_SIZE, &extack);
 	KUNIT_EXPECT_EQ(test, ret, 0);
