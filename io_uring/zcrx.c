@@ -59,6 +59,11 @@
 #define IO_ZCRX_MAX_REGION_PAGES	USHRT_MAX
 /* refill entries taken back per call of the copy fallback, under a BH lock */
 #define IO_ZCRX_RECLAIM_BATCH		64
+/*
+ * Free buffers kept from the page pool for the copy fallback, at most; an
+ * area keeps a sixteenth of its buffers, so small areas keep fewer.
+ */
+#define IO_ZCRX_COPY_RESERVE		16
 
 static const struct memory_provider_ops io_uring_pp_zc_ops;
 
@@ -377,6 +382,7 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 	for (i = 0; i < nr_pages; i++)
 		area->freelist[i] = i;
 	area->free_count = nr_pages;
+	area->copy_reserve = min_t(u32, nr_pages / 16, IO_ZCRX_COPY_RESERVE);
 
 	/* one area per ifq for now */
 	area->area_id = 0;
@@ -1319,14 +1325,23 @@ static void io_zcrx_ring_refill(struct page_pool *pool,
 		atomic64_add(rejected, &ifq->stats.rq_rejected);
 }
 
-/* Take free buffers into @pool's cache. */
+/*
+ * Take free buffers into @pool's cache, all but the copy fallback's reserve.
+ *
+ * Without one, a segment that must be copied (one the NIC placed in host
+ * memory: a frame small enough for its header buffer, a frame it could not
+ * split) can wait forever: the queue keeps taking free buffers while the
+ * data behind the segment piles up in the socket, holding them, and that
+ * data is not read before the segment is.
+ */
 static void io_zcrx_refill_slow(struct page_pool *pool,
 				struct io_zcrx_ifq *ifq)
 {
 	struct io_zcrx_area *area = ifq->area;
 
 	spin_lock_bh(&area->freelist_lock);
-	while (area->free_count && pool->alloc.count < PP_ALLOC_CACHE_REFILL) {
+	while (area->free_count > area->copy_reserve &&
+	       pool->alloc.count < PP_ALLOC_CACHE_REFILL) {
 		u32 idx = area->freelist[--area->free_count];
 		struct net_iov *niov = &area->nia.niovs[idx];
 

@@ -22,6 +22,7 @@ struct seq_file;
  *	under @ifq->dma_lock, read locklessly before a sync for the device
  * @nr_mapped: number of pages mapped so far, for unwinding
  * @acct_pages: pages charged for the area: each pinned folio in full
+ * @copy_reserve: free buffers the page pool leaves to the copy fallback
  * @freelist_lock: protects @free_count and @freelist
  * @free_count: number of valid entries in @freelist
  * @freelist: indexes of the net_iovs that nobody holds
@@ -35,6 +36,7 @@ struct io_zcrx_area {
 	bool			is_mapped;
 	unsigned long		nr_mapped;
 	unsigned long		acct_pages;
+	u32			copy_reserve;
 
 	spinlock_t		freelist_lock ____cacheline_aligned_in_smp;
 	u32			free_count;

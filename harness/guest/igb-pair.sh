@@ -63,8 +63,8 @@ igb_setup() {
 	export NETIF=$local_if LOCAL_V4=192.0.2.1 REMOTE_V4=192.0.2.2
 	export LOCAL_V6=2001:db8::1 REMOTE_V6=2001:db8::2
 	export REMOTE_TYPE=netns REMOTE_ARGS=zpeer
-	# iou-zcrx.py's cases for igb (run by hand until it is in
-	# kselftests-igb.list): streams steered by the RSS table (igb has no
-	# rules by port), the teardown cases
-	export IOU_ZCRX_CASES="test_zcrx test_zcrx_oneshot test_zcrx_hold_close test_zcrx_killed"
+	# iou-zcrx.py's cases for igb: streams steered by the RSS table (igb
+	# has no rules by port), short segments that land in host memory, the
+	# teardown cases
+	export IOU_ZCRX_CASES="test_zcrx test_zcrx_oneshot test_zcrx_short_segments test_zcrx_hold_close test_zcrx_killed"
 }

@@ -44,6 +44,7 @@
 #include <netdb.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -94,6 +95,7 @@ static unsigned int oneshot_len;
 static unsigned long long hold_after;
 static bool hold;
 static bool no_eof;
+static bool no_delay;
 static unsigned int burst_delay_ms;
 static unsigned int cq_entries = 1024;
 static unsigned int bad_refill;
@@ -1982,8 +1984,8 @@ static void do_client(void)
 	unsigned long long sent = 0;
 	struct addrinfo *ai;
 	unsigned int i = 0;
+	int fd, ret, one = 1;
 	char c;
-	int fd, ret;
 
 	ret = getaddrinfo(host, port, &hints, &ai);
 	if (ret) {
@@ -2000,6 +2002,10 @@ static void do_client(void)
 		die("setsockopt");
 	if (src_port)
 		bind_src_port(fd, ai->ai_family);
+	/* -M: each write its own segment, the 1, 7 and 100 byte ones too */
+	if (no_delay &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		die("TCP_NODELAY");
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen))
 		die("connect to %s port %s", host, port);
 	freeaddrinfo(ai);
@@ -2203,7 +2209,7 @@ static void usage(const char *prog)
 		"Usage: %s -i IFNAME -q QUEUE [options]   register ifqs\n"
 		"       %s -i IFNAME -q QUEUE -x|-z       invalid-input cases\n"
 		"       %s -s -i IFNAME -q QUEUE -p PORT [options]\n"
-		"       %s -c -h HOST -p PORT -l BYTES [-P] [-D MS] [-T SECONDS]\n"
+		"       %s -c -h HOST -p PORT -l BYTES [-P] [-M] [-D MS] [-T SECONDS]\n"
 		"  -n NR       register NR ifqs on queues QUEUE.. in one ring\n"
 		"  -r ENTRIES  refill ring entries (default 64)\n"
 		"  -a BYTES    area size (default 1 MiB)\n"
@@ -2237,6 +2243,7 @@ static void usage(const char *prog)
 		"              head; the data is then counted, not checked\n"
 		"  -P          no EOF: the client sends BYTES, then waits with the\n"
 		"              connection open; the server stops at BYTES\n"
+		"  -M          client: TCP_NODELAY, every write a segment of its own\n"
 		"  -D MS       client: wait MS after connecting, then send BYTES\n"
 		"              (at most 256 KiB) with one write\n"
 		"  -T SECONDS  give up after SECONDS (default 60)\n"
@@ -2251,7 +2258,7 @@ static void usage(const char *prog)
 int main(int argc, char *argv[])
 {
 	static const char opts[] =
-		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PD:T:f:FN:YS:O:";
+		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PMD:T:f:FN:YS:O:";
 	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -2346,6 +2353,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'P':
 			no_eof = true;
+			break;
+		case 'M':
+			no_delay = true;
 			break;
 		case 'D':
 			burst_delay_ms = strtoul(optarg, NULL, 0);

@@ -433,6 +433,22 @@ def test_zcrx_oneshot(cfg) -> None:
             f"a request per {limit} bytes: {s}")
 
 
+def test_zcrx_short_segments(cfg) -> None:
+    """Every write its own segment, the 1, 7 and 100 byte ones too.
+
+    A NIC that places a frame small enough for its header buffer there
+    whole (igb) delivers those segments in host memory, between segments
+    in the area: RECV_ZC copies them, into free buffers of the area that
+    the queue, taking buffers for the data behind them, must not use up.
+    """
+    q, port = setup(cfg)
+    size = 8 * MIB
+    out = receive(cfg, q, port, size, cli_args="-M")
+    check_zc(out, size)
+    s = ifq_stats(out)
+    ksft_pr(f"copied {s['copy_bytes']} bytes in {s['copy_frags']} buffers")
+
+
 def write_file(path, val):
     with open(path, "w") as f:
         f.write(val)
@@ -1290,7 +1306,8 @@ def main() -> None:
         cfg.require_cmd("ethtool")
         cfg.bin_remote = cfg.remote.deploy(HELPER)
         cases = [test_zcrx, test_zcrx_volume_ipv4, test_zcrx_volume_ipv6,
-                 test_zcrx_oneshot, test_zcrx_oneshot_frag_list,
+                 test_zcrx_oneshot, test_zcrx_short_segments,
+                 test_zcrx_oneshot_frag_list,
                  test_zcrx_user_region,
                  test_zcrx_small_cq, test_zcrx_error_ends_request,
                  test_zcrx_bad_refill, test_zcrx_hostile_refill,
