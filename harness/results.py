@@ -390,7 +390,7 @@ SPLAT = re.compile("|".join([
     r"INFO: task .* blocked for more than", r"soft lockup",
     r"rcu: INFO: .*detected stall", r"self-detected stall",
     r"page_pool.*stalled pool shutdown", r"unregister_netdevice: waiting for",
-    r"DMA-API: ",
+    r"DMA-API: ", r"DMAR: DRHD: handling fault", r"DMAR: \[DMA (Read|Write)",  # IOMMU faults
     r"kmemleak: (Kernel memory leak detector disabled|Memory pool empty|Cannot allocate)",
 ]))
 BENIGN = re.compile(r"DMA-API: (preallocated \d+ debug entries|debugging enabled by kernel config"

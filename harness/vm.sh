@@ -15,7 +15,8 @@
 # on a PCIe root port of its own, behind intel-iommu in strict mode, with
 # native PCIe hotplug (the ACPI hotplug q35 uses by default needs guest
 # support we do not build). The NICs are nic1 and nic2 for QEMU's monitor,
-# whose QMP socket is out/results/qmp-FLAVOUR.sock. VM_LOG names the
+# whose QMP socket is out/results/qmp-FLAVOUR.sock; harness/qmp-unplug.py
+# listens there and unplugs a NIC when the guest asks. VM_LOG names the
 # console log (default out/results/vm-FLAVOUR.log).
 
 set -euo pipefail
@@ -50,6 +51,12 @@ mkdir -p "$results"
 
 echo "vm[$flavour]: booting under QEMU TCG (no KVM)${VM_IGB:+ with the igb pair}, ${limit} s limit; console log: ${log#"$top"/}"
 rc=0
+if [ -n "${VM_IGB:-}" ]; then
+	# hot-unplugs a NIC when the guest asks (iou-zcrx.py's unplug case)
+	"$top/harness/qmp-unplug.py" "$qmp" "$results" &
+	agent=$!
+	trap 'kill "$agent" 2> /dev/null || true' EXIT
+fi
 # Run vng from / so that it resolves the --rwdir guest path (a vng quirk).
 (cd / && timeout -k 15 "$limit" \
 	vng --run "$kernel" --disable-kvm --cpus "${VM_CPUS:-2}" --memory "${VM_MEM:-4G}" \

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Sourced by check.sh in the igb VM (harness/vm.sh with VM_IGB=1): the two
 # igb ports, joined back to back by QEMU, become the test device (in the
@@ -19,10 +20,10 @@ igb_ports() {
 
 # wait_carrier [NETNS] IFNAME: up to 20 s for the link to come up.
 wait_carrier() {
-	local ns=() i
+	local ns=()
 
 	[ $# -eq 2 ] && ns=(ip netns exec "$1") && shift
-	for i in $(seq 40); do
+	for _ in $(seq 40); do
 		[ "$("${ns[@]}" cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] && return 0
 		sleep 0.5
 	done
@@ -65,6 +66,10 @@ igb_setup() {
 	export REMOTE_TYPE=netns REMOTE_ARGS=zpeer
 	# iou-zcrx.py's cases for igb: streams steered by the RSS table (igb
 	# has no rules by port), short segments that land in host memory, the
-	# teardown cases
-	export IOU_ZCRX_CASES="test_zcrx test_zcrx_oneshot test_zcrx_short_segments test_zcrx_hold_close test_zcrx_killed"
+	# teardown cases, hot-unplug (last: the device does not come back)
+	export IOU_ZCRX_CASES="test_zcrx test_zcrx_oneshot test_zcrx_short_segments test_zcrx_hold_close test_zcrx_killed test_zcrx_unplug"
+	# test_zcrx_unplug asks the host (harness/qmp-unplug.py, through the
+	# shared results directory) to hot-unplug the test device: nic1
+	ZCRX_UNPLUG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/out/results
+	export ZCRX_UNPLUG_DIR ZCRX_UNPLUG_ID=nic1
 }

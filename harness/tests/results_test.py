@@ -306,6 +306,9 @@ SPLATS = {
     "netdev_waiting": "unregister_netdevice: waiting for eni1np1 to become free. Usage count = 3",
     "dma_api": "DMA-API: netdevsim netdevsim1: device driver tries to free DMA memory it has "
                "not allocated [device address=0x0000000000001000] [size=4096 bytes]",
+    "iommu_fault": "DMAR: [DMA Write NO_PASID] Request device [01:00.0] fault addr 0x7f3e2000 "
+                   "[fault reason 0x05] PTE Write access is not set",
+    "iommu_fault_status": "DMAR: DRHD: handling fault status reg 2",
     "hung_task": "INFO: task kworker/u8:2:61 blocked for more than 600 seconds.",
     "soft_lockup": "watchdog: BUG: soft lockup - CPU#1 stuck for 127s! [iou-zcrx:812]",
     "ubsan": "UBSAN: array-index-out-of-bounds in net/zcrx/zcrx.c:210:9",

@@ -19,7 +19,9 @@ backend runs those that apply to it (harness/guest/igb-pair.sh).
 
 The teardown cases stop giving buffers back and close the ring, kill the
 receiver, or remove the device while buffers are held, then check that the
-pinned area is released and the queue is unbound and receives again.
+pinned area is released and the queue is unbound and receives again. On a
+PCI NIC under QEMU the host hot-unplugs the NIC itself (test_zcrx_unplug,
+the last case).
 
 The concurrency case runs two rings on two queues at once, five flows
 among them (one copied), restarts the queues under them, and closes the
@@ -1301,6 +1303,96 @@ def test_zcrx_concurrency(cfg) -> None:
         check_released(cfg, q)
 
 
+# what the kernel logs when a device writes where it may not, or the DMA
+# API sees a mapping misused (the harness also scans the whole log)
+DMA_FAULT = re.compile(r"DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault"
+                       r"|DMA-API: (?!preallocated|debugging enabled|dma_debug_entry pool grown)")
+
+
+def kmsg_mark(text):
+    """Write @text into the kernel log; the log from there on is the case's."""
+    with open("/dev/kmsg", "w") as f:
+        f.write(f"{text}\n")
+
+
+def kmsg_since(text):
+    log = cmd("dmesg").stdout
+    return log[log.rfind(text):]
+
+
+def host_unplug(udir, dev_id, timeout=120):
+    """Ask the host to hot-unplug QEMU device @dev_id and wait for its answer.
+
+    The request is a file in the directory the host shares with the guest
+    (@udir); the host's agent (harness/qmp-unplug.py) sends QMP device_del,
+    waits for QEMU's DEVICE_DELETED event and writes its answer back.
+    """
+    req = os.path.join(udir, "unplug-request")
+    done = os.path.join(udir, "unplug-done")
+    if os.path.exists(done):
+        os.unlink(done)
+    with open(req + ".tmp", "w") as f:
+        f.write(dev_id + "\n")
+    os.rename(req + ".tmp", req)
+    end = time.monotonic() + timeout
+    while not os.path.exists(done):
+        if time.monotonic() > end:
+            raise KsftFailEx(f"no answer from the host's unplug agent in {timeout} s")
+        time.sleep(0.2)
+    with open(done) as f:
+        answer = f.read().strip()
+    ksft_eq(answer, f"deleted {dev_id}", "the host unplugged the device")
+
+
+def test_zcrx_unplug(cfg) -> None:
+    """Hot-unplug the PCI NIC under a ring that holds buffers, traffic flowing.
+
+    The host removes the device the way a PCIe hot-unplug does (QMP
+    device_del: the slot's attention button, then pciehp in the guest
+    removes the device and the driver). The ifq must let the queue go with
+    nothing left mapped: a device write to memory no longer mapped would be
+    an IOMMU fault, a mapping left or misused a DMA-API report. Closing the
+    ring afterwards must unpin the area. The device does not come back:
+    this case runs last, and only where ZCRX_UNPLUG_DIR and ZCRX_UNPLUG_ID
+    say how to reach the host (harness/guest/igb-pair.sh).
+    """
+    udir = os.environ.get("ZCRX_UNPLUG_DIR")
+    dev_id = os.environ.get("ZCRX_UNPLUG_ID")
+    if not udir or not dev_id:
+        raise KsftSkipEx("needs a host that hot-unplugs the NIC "
+                         "(ZCRX_UNPLUG_DIR, ZCRX_UNPLUG_ID)")
+    require_helper()
+    # the device goes away with its settings: nothing is restored
+    hds_on(cfg.ifindex, cfg.ifname, restore=False)
+    set_rings(cfg.ifindex, rx=AREA_PAGES // 4)
+    q = rx_queues(cfg.ifindex) - 1
+    weights = " ".join("1" if i == q else "0" for i in range(q + 1))
+    ethtool(f"-X {cfg.ifname} weight {weights}")
+    pci = os.path.realpath(f"/sys/class/net/{cfg.ifname}/device")
+    port = rand_port()
+    mark = f"iou-zcrx: unplug case {os.getpid()} starts"
+    kmsg_mark(mark)
+
+    proc, out = hold(cfg.ifname, q, port, "-t", remote_sender(cfg, port))
+    ring = fields(next(line for line in out.splitlines()
+                       if line.startswith("ring_fd=")))
+    host_unplug(udir, dev_id)
+    end = time.monotonic() + 30
+    while os.path.exists(pci) and time.monotonic() < end:
+        time.sleep(0.2)
+    ksft_eq(os.path.exists(pci), False, f"{pci} is gone from the guest")
+    with open(f"/proc/{ring['pid']}/fdinfo/{ring['ring_fd']}") as f:
+        ksft_in("bound=0", f.read(), "the ifq let the device go")
+
+    rest, err = proc.communicate(timeout=60)
+    out += rest
+    ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{err}")
+    ksft_in("VmPin back to", out)
+    faults = [line for line in kmsg_since(mark).splitlines()
+              if DMA_FAULT.search(line)]
+    ksft_eq(faults, [], "no IOMMU fault, no DMA-API report")
+
+
 def main() -> None:
     with NetDrvEpEnv(__file__, queue_count=4) as cfg:
         cfg.require_cmd("ethtool")
@@ -1320,7 +1412,9 @@ def main() -> None:
                  test_zcrx_invalid_sqe, test_zcrx_hold_close,
                  test_zcrx_killed, test_zcrx_netdev_removed,
                  test_zcrx_netdev_removed_deferred,
-                 test_zcrx_concurrency]
+                 test_zcrx_concurrency,
+                 # last: the device does not come back
+                 test_zcrx_unplug]
         only = os.environ.get("IOU_ZCRX_CASES", "").split()
         if only:
             cases = [c for c in cases if c.__name__ in only]
