@@ -10,9 +10,12 @@ counters of ethtool -S (netdevsim names them rx<N>_hds_packets, igb
 rx_queue_<N>_hds_packets), steering through the per-queue packet counters
 of the netdev qstats. Queue restarts and injected queue-op failures use
 netdevsim's debugfs knobs. The devmem cases receive into a dma-buf bound to
-a queue, also one bound while the device was down.
+a queue, also one bound while the device was down. The XDP cases attach a
+program in driver mode: with split off traffic passes through it as before,
+and split and a program that needs whole packets refuse each other.
 """
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -26,9 +29,10 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
 from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily
+from lib.py import EthtoolFamily, NetdevFamily, RtnlFamily, NlError
 from lib.py import NetDrvEpEnv
 from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
+from zcrx_layer import xdp_pass_prog
 
 PATTERN = "zcrx-hds-pattern-0123456789abcdef"
 
@@ -40,6 +44,9 @@ SO_DEVMEM_LINEAR = 78
 SO_DEVMEM_DMABUF = 79
 SO_DEVMEM_DONTNEED = 80
 MSG_SOCK_DEVMEM = 0x2000000
+# include/uapi/linux/if_link.h
+XDP_FLAGS_DRV_MODE = 1 << 2
+XDP_ATTACHED_DRV = 1
 
 
 def pattern_sha(size):
@@ -287,6 +294,55 @@ def stats_add_up(cfg) -> None:
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
+def xdp_native(cfg, fd):
+    """Attach XDP program @fd in driver mode until the case ends."""
+    rtnl = RtnlFamily()
+    rtnl.setlink({'ifi-index': cfg.ifindex,
+                  'xdp': {'fd': fd, 'flags': XDP_FLAGS_DRV_MODE}})
+    defer(rtnl.setlink, {'ifi-index': cfg.ifindex,
+                         'xdp': {'fd': -1, 'flags': XDP_FLAGS_DRV_MODE}})
+
+
+def nl_refusal(what, func):
+    """Call @func expecting a netlink refusal; return (errno, extack)."""
+    try:
+        func()
+    except NlError as e:
+        return e.error, e.nl_msg.extack.get('msg', '')
+    raise KsftFailEx(f"{what} succeeded")
+
+
+def xdp_pass_split_off(cfg) -> None:
+    """Split off, a driver-mode program that passes every packet: the
+    stream arrives intact through the driver's XDP path, and split cannot
+    be turned on under the program."""
+    hds(cfg, 1, 0)
+    fd = xdp_pass_prog(frags=False)
+    defer(os.close, fd)
+    xdp_native(cfg, fd)
+    link = ip(f"-d link show dev {cfg.ifname}", json=True)[0]
+    ksft_eq(link.get('xdp', {}).get('mode'), XDP_ATTACHED_DRV,
+            "the program runs in the driver")
+    transfer(cfg, size=4 << 20)
+
+    err, msg = nl_refusal("split on under the program",
+                          lambda: set_rings(cfg, tcp_data_split=2))
+    ksft_eq(err, errno.EINVAL)
+    ksft_eq("single buffer XDP" in msg, True, f"the refusal says why: {msg}")
+
+
+def xdp_refused_split_on(cfg) -> None:
+    """Split on: a driver-mode program that needs whole packets is refused."""
+    hds(cfg, 2, 0)
+    fd = xdp_pass_prog(frags=False)
+    defer(os.close, fd)
+    err, msg = nl_refusal("attaching the program",
+                          lambda: xdp_native(cfg, fd))
+    ksft_eq(err, errno.EBUSY)
+    ksft_eq("tcp-data-split" in msg, True, f"the refusal says why: {msg}")
+    transfer(cfg)
+
+
 def bind_dmabuf(cfg, queue, area=8 << 20):
     """Bind a udmabuf over a memfd to rx @queue; return the memfd mapped.
 
@@ -479,7 +535,8 @@ def main() -> None:
         cfg.require_cmd("socat", remote=True)
         ksft_run([split_off, split_on, split_threshold, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
-                  queue_op_failures, stats_add_up, ethtool_cli, devmem_rx,
+                  queue_op_failures, stats_add_up, ethtool_cli,
+                  xdp_pass_split_off, xdp_refused_split_on, devmem_rx,
                   devmem_rx_bound_down], args=(cfg, ))
     ksft_exit()
 
