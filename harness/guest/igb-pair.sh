@@ -46,6 +46,10 @@ igb_setup() {
 
 	ip netns add zpeer
 	ip link set "$peer_if" netns zpeer
+	# The pair serves every test of the run, and some take a port down
+	# (stats.py's check_down): IPv6 would drop the addresses with it.
+	sysctl -qw "net.ipv6.conf.$local_if.keep_addr_on_down=1"
+	ip netns exec zpeer sysctl -qw "net.ipv6.conf.$peer_if.keep_addr_on_down=1"
 	ip addr add 192.0.2.1/24 dev "$local_if"
 	ip addr add 2001:db8::1/64 dev "$local_if" nodad
 	ip -n zpeer addr add 192.0.2.2/24 dev "$peer_if"
