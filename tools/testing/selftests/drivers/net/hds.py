@@ -29,10 +29,10 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
 from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, RtnlFamily, NlError
+from lib.py import EthtoolFamily, NetdevFamily, NlError
 from lib.py import NetDrvEpEnv
 from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
-from zcrx_layer import xdp_pass_prog
+from zcrx_layer import xdp_attach, xdp_pass_prog, XDP_FLAGS_DRV_MODE
 
 PATTERN = "zcrx-hds-pattern-0123456789abcdef"
 
@@ -45,7 +45,6 @@ SO_DEVMEM_DMABUF = 79
 SO_DEVMEM_DONTNEED = 80
 MSG_SOCK_DEVMEM = 0x2000000
 # include/uapi/linux/if_link.h
-XDP_FLAGS_DRV_MODE = 1 << 2
 XDP_ATTACHED_DRV = 1
 
 
@@ -294,15 +293,6 @@ def stats_add_up(cfg) -> None:
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
-def xdp_native(cfg, fd):
-    """Attach XDP program @fd in driver mode until the case ends."""
-    rtnl = RtnlFamily()
-    rtnl.setlink({'ifi-index': cfg.ifindex,
-                  'xdp': {'fd': fd, 'flags': XDP_FLAGS_DRV_MODE}})
-    defer(rtnl.setlink, {'ifi-index': cfg.ifindex,
-                         'xdp': {'fd': -1, 'flags': XDP_FLAGS_DRV_MODE}})
-
-
 def nl_refusal(what, func):
     """Call @func expecting a netlink refusal; return (errno, extack)."""
     try:
@@ -319,7 +309,7 @@ def xdp_pass_split_off(cfg) -> None:
     hds(cfg, 1, 0)
     fd = xdp_pass_prog(frags=False)
     defer(os.close, fd)
-    xdp_native(cfg, fd)
+    xdp_attach(cfg, fd, XDP_FLAGS_DRV_MODE)
     link = ip(f"-d link show dev {cfg.ifname}", json=True)[0]
     ksft_eq(link.get('xdp', {}).get('mode'), XDP_ATTACHED_DRV,
             "the program runs in the driver")
@@ -337,7 +327,7 @@ def xdp_refused_split_on(cfg) -> None:
     fd = xdp_pass_prog(frags=False)
     defer(os.close, fd)
     err, msg = nl_refusal("attaching the program",
-                          lambda: xdp_native(cfg, fd))
+                          lambda: xdp_attach(cfg, fd, XDP_FLAGS_DRV_MODE))
     ksft_eq(err, errno.EBUSY)
     ksft_eq("tcp-data-split" in msg, True, f"the refusal says why: {msg}")
     transfer(cfg)

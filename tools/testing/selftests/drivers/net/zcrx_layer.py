@@ -58,6 +58,7 @@ BPF_PROG_LOAD = 5
 BPF_PROG_TYPE_XDP = 6
 BPF_F_XDP_HAS_FRAGS = 1 << 5
 XDP_FLAGS_SKB_MODE = 1 << 1
+XDP_FLAGS_DRV_MODE = 1 << 2
 # r0 = XDP_PASS; exit
 XDP_PASS_INSNS = struct.pack("<BBhiBBhi", 0xb7, 0, 0, 2, 0x95, 0, 0, 0)
 NR_BPF = {"x86_64": 321, "aarch64": 280, "riscv64": 280, "s390x": 351,
@@ -153,13 +154,14 @@ def xdp_pass_prog(frags=True):
     return fd
 
 
-def xdp_attach(cfg, fd):
-    """Attach XDP program @fd in generic mode until the case ends."""
+def xdp_attach(cfg, fd, mode=XDP_FLAGS_SKB_MODE):
+    """Attach XDP program @fd until the case ends, in generic mode unless
+    @mode says driver mode (XDP_FLAGS_DRV_MODE)."""
     rtnl = RtnlFamily()
     rtnl.setlink({'ifi-index': cfg.ifindex,
-                  'xdp': {'fd': fd, 'flags': XDP_FLAGS_SKB_MODE}})
+                  'xdp': {'fd': fd, 'flags': mode}})
     defer(rtnl.setlink, {'ifi-index': cfg.ifindex,
-                         'xdp': {'fd': -1, 'flags': XDP_FLAGS_SKB_MODE}})
+                         'xdp': {'fd': -1, 'flags': mode}})
 
 
 def xdp_attach_err(cfg, fd):
