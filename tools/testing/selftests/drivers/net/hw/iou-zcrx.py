@@ -98,16 +98,17 @@ def rx_queues(ifindex):
     return len([x for x in q if x['type'] == 'rx'])
 
 
-def steer(cfg, port, target, src=None):
+def steer(cfg, port, target, src=None, restore=True):
     """An ntuple rule for TCP to @port, from port @src if given: "action Q"
-    or "context C"."""
+    or "context C"; removed when the case ends unless @restore is False."""
     flow = "tcp6" if cfg.addr_ipver == "6" else "tcp4"
     if src:
         flow += f" src-port {src}"
     res = cmd(f"ethtool -N {cfg.ifname} flow-type {flow} dst-port {port} {target}",
               fail=False)
     if res.ret == 0:
-        defer(ethtool, f"-N {cfg.ifname} delete {int(res.stdout.split()[-1])}")
+        if restore:
+            defer(ethtool, f"-N {cfg.ifname} delete {int(res.stdout.split()[-1])}")
         return
     if src or not target.startswith("action "):
         raise KsftSkipEx(f"no ntuple rule by port: {res.stderr.strip()}")
@@ -116,7 +117,8 @@ def steer(cfg, port, target, src=None):
     n = rx_queues(cfg.ifindex)
     weights = " ".join("1" if q == queue else "0" for q in range(n))
     ethtool(f"-X {cfg.ifname} weight {weights}")
-    defer(ethtool, f"-X {cfg.ifname} default")
+    if restore:
+        defer(ethtool, f"-X {cfg.ifname} default")
 
 
 def rx_ring_fits(ifindex):
@@ -1366,10 +1368,9 @@ def test_zcrx_unplug(cfg) -> None:
     hds_on(cfg.ifindex, cfg.ifname, restore=False)
     set_rings(cfg.ifindex, rx=AREA_PAGES // 4)
     q = rx_queues(cfg.ifindex) - 1
-    weights = " ".join("1" if i == q else "0" for i in range(q + 1))
-    ethtool(f"-X {cfg.ifname} weight {weights}")
-    pci = os.path.realpath(f"/sys/class/net/{cfg.ifname}/device")
     port = rand_port()
+    steer(cfg, port, f"action {q}", restore=False)
+    pci = os.path.realpath(f"/sys/class/net/{cfg.ifname}/device")
     mark = f"iou-zcrx: unplug case {os.getpid()} starts"
     kmsg_mark(mark)
 
