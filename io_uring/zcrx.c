@@ -14,6 +14,14 @@
  * away (the provider's ->uninstall), whichever comes first: a mapping never
  * outlives the binding, even while the user still holds buffers.
  *
+ * An ifq without a device (%ZCRX_REG_NODEV) has an area and a refill ring
+ * but no queue: every receive copies into the area.
+ *
+ * An ifq can be exported as a file (%ZCRX_CTRL_EXPORT) and imported by
+ * other rings (%ZCRX_REG_IMPORT): one queue, one area and one refill ring,
+ * each ring receiving on its own sockets. The queue stays bound until the
+ * last ring and the last exported file are gone.
+ *
  * Every buffer (net_iov) has one owner at a time: the free list, a page
  * pool (and through it the driver and the network stack), or the user,
  * who holds it through a user reference plus one page pool reference per
@@ -21,7 +29,9 @@
  * that took memory from it has been destroyed, that is until every buffer
  * is back; only then is the area unpinned and uncharged.
  */
+#include <linux/anon_inodes.h>
 #include <linux/dma-mapping.h>
+#include <linux/file.h>
 #include <linux/io_uring.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
@@ -42,6 +52,7 @@
 #include <net/tcp.h>
 #include <net/zcrx.h>
 #include <trace/events/io_uring.h>
+#include <uapi/linux/io_uring/query.h>
 #include <uapi/linux/netdev.h>
 
 #include "io_uring.h"
@@ -64,6 +75,8 @@
  * area keeps a sixteenth of its buffers, so small areas keep fewer.
  */
 #define IO_ZCRX_COPY_RESERVE		16
+/* in a ring's &io_ring_ctx.zcrx_ctxs: the ring let go of the ifq */
+#define IO_ZCRX_LEFT			XA_MARK_1
 
 static const struct memory_provider_ops io_uring_pp_zc_ops;
 
@@ -404,6 +417,7 @@ static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
 		return NULL;
 
 	refcount_set(&ifq->refs, 1);
+	refcount_set(&ifq->user_refs, 1);
 	spin_lock_init(&ifq->rq_lock);
 	mutex_init(&ifq->dma_lock);
 	if (ctx->user)
@@ -522,6 +536,100 @@ static void io_zcrx_scrub(struct io_zcrx_ifq *ifq)
 	}
 }
 
+/* Take back what the user holds, if the last user of the ifq is gone. */
+static void io_zcrx_scrub_closed(struct io_zcrx_ifq *ifq)
+{
+	/* pairs with io_zcrx_put_user() */
+	if (smp_load_acquire(&ifq->closed))
+		io_zcrx_scrub(ifq);
+}
+
+/*
+ * A ring or an exported file lets go of the ifq. The last one unbinds the
+ * queue: no ring can hand buffers back any more. Requests of exiting rings
+ * may still complete buffers: each ring scrubs again once they are done.
+ */
+static void io_zcrx_put_user(struct io_zcrx_ifq *ifq)
+{
+	if (!refcount_dec_and_test(&ifq->user_refs))
+		return;
+	io_zcrx_close_queue(ifq);
+	/* pairs with io_zcrx_scrub_closed() */
+	smp_store_release(&ifq->closed, true);
+	io_zcrx_scrub(ifq);
+}
+
+static int io_zcrx_file_release(struct inode *inode, struct file *file)
+{
+	struct io_zcrx_ifq *ifq = file->private_data;
+
+	io_zcrx_put_user(ifq);
+	io_zcrx_ifq_put(ifq);
+	return 0;
+}
+
+/* An exported ifq: a file that holds it, for another ring to import. */
+static const struct file_operations io_zcrx_file_fops = {
+	.release	= io_zcrx_file_release,
+};
+
+static void io_zcrx_fill_offsets(struct io_uring_zcrx_offsets *o)
+{
+	o->head = IO_ZCRX_RQ_HEAD_OFF;
+	o->tail = IO_ZCRX_RQ_TAIL_OFF;
+	o->rqes = IO_ZCRX_RQES_OFF;
+}
+
+/*
+ * ZCRX_REG_IMPORT: the ring shares the ifq of an exported file, under an
+ * id of its own. Its area, refill ring and queue are the exporter's.
+ */
+static int io_zcrx_import(struct io_ring_ctx *ctx,
+			  struct io_uring_zcrx_ifq_reg __user *arg,
+			  struct io_uring_zcrx_ifq_reg *reg)
+{
+	struct io_zcrx_ifq *ifq;
+	struct file *file;
+	u32 id;
+	int ret;
+
+	if (reg->flags != ZCRX_REG_IMPORT || reg->if_rxq || reg->rq_entries ||
+	    reg->area_ptr || reg->region_ptr || reg->rx_buf_len ||
+	    !mem_is_zero(&reg->offsets, sizeof(reg->offsets)))
+		return -EINVAL;
+
+	file = fget(reg->if_idx);
+	if (!file)
+		return -EBADF;
+	ret = -EBADF;
+	if (file->f_op != &io_zcrx_file_fops)
+		goto out_fput;
+	ifq = file->private_data;
+
+	ret = xa_alloc(&ctx->zcrx_ctxs, &id, NULL,
+		       XA_LIMIT(0, IO_ZCRX_MAX_IFQS - 1), GFP_KERNEL);
+	if (ret)
+		goto out_fput;
+	reg->zcrx_id = id;
+	reg->rq_entries = ifq->rq_entries;
+	io_zcrx_fill_offsets(&reg->offsets);
+	if (copy_to_user(arg, reg, sizeof(*reg))) {
+		xa_erase(&ctx->zcrx_ctxs, id);
+		ret = -EFAULT;
+		goto out_fput;
+	}
+
+	/* the file holds a user reference: the queue is still bound */
+	refcount_inc(&ifq->refs);
+	refcount_inc(&ifq->user_refs);
+	/* a reserved entry: storing needs no memory */
+	WARN_ON_ONCE(xa_is_err(xa_store(&ctx->zcrx_ctxs, id, ifq, GFP_KERNEL)));
+	ret = 0;
+out_fput:
+	fput(file);
+	return ret;
+}
+
 /**
  * io_register_zcrx_ifq() - IORING_REGISTER_ZCRX_IFQ
  * @ctx: the ring, with uring_lock held
@@ -560,8 +668,12 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 		return -EFAULT;
 	if (!mem_is_zero(reg.__resv, sizeof(reg.__resv)) || reg.zcrx_id)
 		return -EINVAL;
-	/* ZCRX_REG_IMPORT and ZCRX_REG_NODEV are not supported yet */
-	if (reg.flags)
+	if (reg.flags & ZCRX_REG_IMPORT)
+		return io_zcrx_import(ctx, arg, &reg);
+	if (reg.flags & ~ZCRX_REG_NODEV)
+		return -EINVAL;
+	/* no device, so no queue */
+	if ((reg.flags & ZCRX_REG_NODEV) && (reg.if_idx || reg.if_rxq))
 		return -EINVAL;
 	/* buffers are pages */
 	if (reg.rx_buf_len && reg.rx_buf_len != PAGE_SIZE)
@@ -588,6 +700,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	ifq->rq_entries = reg.rq_entries;
 	ifq->if_idx = reg.if_idx;
 	ifq->if_rxq = reg.if_rxq;
+	ifq->nodev = reg.flags & ZCRX_REG_NODEV;
 
 	/* reserve the id, published only once the ifq is complete */
 	ret = xa_alloc(&ctx->zcrx_ctxs, &id, NULL,
@@ -599,6 +712,13 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	ret = io_zcrx_create_region(ifq, &rd);
 	if (ret)
 		goto err_erase;
+
+	if (ifq->nodev) {
+		ret = io_zcrx_create_area(ifq, &area);
+		if (ret)
+			goto err_erase;
+		goto done;
+	}
 
 	ifq->netdev = netdev_get_by_index(current->nsproxy->net_ns, reg.if_idx,
 					  &ifq->netdev_tracker, GFP_KERNEL);
@@ -622,10 +742,9 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	if (ret)
 		goto err_drop_netdev;
 
+done:
 	reg.zcrx_id = id;
-	reg.offsets.head = IO_ZCRX_RQ_HEAD_OFF;
-	reg.offsets.tail = IO_ZCRX_RQ_TAIL_OFF;
-	reg.offsets.rqes = IO_ZCRX_RQES_OFF;
+	io_zcrx_fill_offsets(&reg.offsets);
 	if (copy_to_user(arg, &reg, sizeof(reg)) ||
 	    copy_to_user(u64_to_user_ptr(reg.region_ptr), &rd, sizeof(rd)) ||
 	    copy_to_user(u64_to_user_ptr(reg.area_ptr), &area, sizeof(area))) {
@@ -653,11 +772,13 @@ err_put:
 }
 
 /**
- * io_shutdown_zcrx_ifqs() - unbind the ring's queues and reclaim buffers
+ * io_shutdown_zcrx_ifqs() - let go of the ring's ifqs and reclaim buffers
  * @ctx: the ring, exiting, with uring_lock held
  *
- * Unbinds every queue once, then takes back the buffers the user still
- * holds. May be called repeatedly while the ring's requests are cancelled.
+ * Lets go of every ifq once: the last user of an ifq unbinds its queue.
+ * Then takes back the buffers the user still holds in the ifqs whose
+ * last user is gone. May be called repeatedly while the ring's requests
+ * are cancelled.
  */
 void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx)
 {
@@ -667,11 +788,11 @@ void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx)
 	lockdep_assert_held(&ctx->uring_lock);
 
 	xa_for_each(&ctx->zcrx_ctxs, index, ifq) {
-		if (!ifq->closed) {
-			io_zcrx_close_queue(ifq);
-			ifq->closed = true;
+		if (!xa_get_mark(&ctx->zcrx_ctxs, index, IO_ZCRX_LEFT)) {
+			xa_set_mark(&ctx->zcrx_ctxs, index, IO_ZCRX_LEFT);
+			io_zcrx_put_user(ifq);
 		}
-		io_zcrx_scrub(ifq);
+		io_zcrx_scrub_closed(ifq);
 	}
 }
 
@@ -690,10 +811,12 @@ void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx)
 	lockdep_assert_held(&ctx->uring_lock);
 
 	xa_for_each(&ctx->zcrx_ctxs, index, ifq) {
+		if (WARN_ON_ONCE(!xa_get_mark(&ctx->zcrx_ctxs, index,
+					      IO_ZCRX_LEFT)))
+			io_zcrx_put_user(ifq);
 		xa_erase(&ctx->zcrx_ctxs, index);
-		if (WARN_ON_ONCE(!ifq->closed))
-			io_zcrx_close_queue(ifq);
-		io_zcrx_scrub(ifq);
+		/* the ring's requests are done: what they completed comes back */
+		io_zcrx_scrub_closed(ifq);
 		io_zcrx_ifq_put(ifq);
 	}
 	xa_destroy(&ctx->zcrx_ctxs);
@@ -774,9 +897,13 @@ void io_zcrx_show_fdinfo(struct io_ring_ctx *ctx, struct seq_file *m)
 		struct io_zcrx_stats *s = &ifq->stats;
 		struct io_zcrx_area *area = ifq->area;
 
-		seq_printf(m, "  %u: ifindex=%u rxq=%u bound=%d rq_entries=%u",
-			   ifq->id, ifq->if_idx, ifq->if_rxq,
+		seq_printf(m, "  %lu: ifindex=%u rxq=%u bound=%d rq_entries=%u",
+			   index, ifq->if_idx, ifq->if_rxq,
 			   !!READ_ONCE(ifq->netdev), ifq->rq_entries);
+		/* rings and exported files sharing the ifq */
+		seq_printf(m, " users=%u", refcount_read(&ifq->user_refs));
+		if (ifq->nodev)
+			seq_puts(m, " nodev=1");
 		seq_printf(m, " area_pages=%zu free=%u",
 			   area->nia.num_niovs, READ_ONCE(area->free_count));
 		seq_printf(m, " alloc_misses=%lld rq_rejected=%lld",
@@ -883,16 +1010,18 @@ static bool io_zcrx_queue_cqe(struct io_kiocb *req, struct net_iov *niov,
  * Take back what the user returned through the refill ring, outside of
  * any page pool: buffers of the copy fallback go to the free list, page
  * pool buffers to their pool. For when the copy fallback finds no free
- * buffer, which must not depend on the bound queue allocating. A bounded
- * batch: the lock is held with BHs off and the ring may be 32768 long.
+ * buffer, which must not depend on the bound queue allocating, and for
+ * %ZCRX_CTRL_FLUSH_RQ. A bounded batch: the lock is held with BHs off and
+ * the ring may be 32768 long. Return the entries consumed.
  */
-static void io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
+static unsigned int io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
 {
 	unsigned int mask = ifq->rq_entries - 1;
-	unsigned int entries, rejected = 0;
+	unsigned int nr, entries, rejected = 0;
 
 	spin_lock_bh(&ifq->rq_lock);
-	entries = min_t(u32, io_zcrx_rqring_entries(ifq), IO_ZCRX_RECLAIM_BATCH);
+	nr = min_t(u32, io_zcrx_rqring_entries(ifq), IO_ZCRX_RECLAIM_BATCH);
+	entries = nr;
 	while (entries--) {
 		struct io_uring_zcrx_rqe *rqe;
 		struct net_iov *niov;
@@ -912,6 +1041,7 @@ static void io_zcrx_ring_reclaim(struct io_zcrx_ifq *ifq)
 
 	if (rejected)
 		atomic64_add(rejected, &ifq->stats.rq_rejected);
+	return nr;
 }
 
 static struct net_iov *io_zcrx_get_free_niov(struct io_zcrx_area *area)
@@ -1467,3 +1597,126 @@ static const struct memory_provider_ops io_uring_pp_zc_ops = {
 	.nl_fill		= io_pp_nl_fill,
 	.uninstall		= io_pp_uninstall,
 };
+
+/* Control */
+
+/* ZCRX_CTRL_FLUSH_RQ: consume the whole refill ring now. */
+static int io_zcrx_flush_rq(struct io_zcrx_ifq *ifq,
+			    const struct zcrx_ctrl_flush_rq *frq)
+{
+	unsigned int nr, total = 0;
+
+	if (!mem_is_zero(frq->__resv, sizeof(frq->__resv)))
+		return -EINVAL;
+
+	/* no more than one ring's worth: the user may keep producing */
+	do {
+		nr = io_zcrx_ring_reclaim(ifq);
+		total += nr;
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	} while (nr == IO_ZCRX_RECLAIM_BATCH && total < ifq->rq_entries);
+	return 0;
+}
+
+/*
+ * ZCRX_CTRL_EXPORT: a file standing for the ifq, its descriptor written to
+ * the user's &zcrx_ctrl.zc_export. Installed last: the user sees a
+ * descriptor only if everything succeeded.
+ */
+static int io_zcrx_export(struct io_zcrx_ifq *ifq, struct zcrx_ctrl *ctrl,
+			  void __user *arg)
+{
+	struct zcrx_ctrl_export *ce = &ctrl->zc_export;
+	struct file *file;
+	int fd;
+
+	if (!mem_is_zero(ce, sizeof(*ce)))
+		return -EINVAL;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ce->zcrx_fd = fd;
+	if (copy_to_user(arg, ctrl, sizeof(*ctrl))) {
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+
+	/* the calling ring holds a user reference: the queue is bound */
+	refcount_inc(&ifq->refs);
+	refcount_inc(&ifq->user_refs);
+	file = anon_inode_getfile("[zcrx]", &io_zcrx_file_fops, ifq,
+				  O_RDONLY | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		io_zcrx_put_user(ifq);
+		io_zcrx_ifq_put(ifq);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return 0;
+}
+
+/**
+ * io_zcrx_ctrl() - IORING_REGISTER_ZCRX_CTRL
+ * @ctx: the ring, with uring_lock held
+ * @arg: the user's &struct zcrx_ctrl
+ * @nr_args: must be 0
+ *
+ * Return: 0, -EINVAL if @nr_args is not 0 or the operation's own fields
+ * are not zero, -EFAULT if @arg cannot be read or written or its reserved
+ * fields are not zero (as mainline answers), -ENXIO if the ring has no ifq
+ * with that zcrx_id, -EOPNOTSUPP for an unknown operation, or the errno of
+ * get_unused_fd_flags() or of creating the file for %ZCRX_CTRL_EXPORT.
+ */
+int io_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
+		 unsigned int nr_args)
+{
+	struct io_zcrx_ifq *ifq;
+	struct zcrx_ctrl ctrl;
+
+	BUILD_BUG_ON(sizeof(struct zcrx_ctrl) != 72);
+	BUILD_BUG_ON(sizeof(ctrl.zc_export) != sizeof(ctrl.zc_flush));
+
+	lockdep_assert_held(&ctx->uring_lock);
+
+	if (nr_args)
+		return -EINVAL;
+	if (copy_from_user(&ctrl, arg, sizeof(ctrl)))
+		return -EFAULT;
+	if (!mem_is_zero(ctrl.__resv, sizeof(ctrl.__resv)))
+		return -EFAULT;
+	ifq = io_zcrx_ifq_lookup(ctx, ctrl.zcrx_id);
+	if (!ifq)
+		return -ENXIO;
+
+	switch (ctrl.op) {
+	case ZCRX_CTRL_FLUSH_RQ:
+		return io_zcrx_flush_rq(ifq, &ctrl.zc_flush);
+	case ZCRX_CTRL_EXPORT:
+		return io_zcrx_export(ifq, &ctrl, arg);
+	}
+	return -EOPNOTSUPP;
+}
+
+/**
+ * io_zcrx_query() - answer %IO_URING_QUERY_ZCRX
+ * @e: the answer, zeroed by the caller
+ *
+ * Reports what this kernel accepts, and nothing it would refuse.
+ *
+ * Return: the size of the answer.
+ */
+ssize_t io_zcrx_query(struct io_uring_query_zcrx *e)
+{
+	e->register_flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
+	/* dma-buf areas and rx_buf_len other than a page: not yet */
+	e->area_flags = 0;
+	e->features = 0;
+	e->nr_ctrl_opcodes = __ZCRX_CTRL_LAST;
+	e->rq_hdr_size = IO_ZCRX_RQES_OFF;
+	e->rq_hdr_alignment = L1_CACHE_BYTES;
+	return sizeof(*e);
+}

@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <net/netmem.h>
 
+struct io_uring_query_zcrx;
 struct seq_file;
 
 /**
@@ -78,10 +79,13 @@ struct io_zcrx_stats {
 /**
  * struct io_zcrx_ifq - an rx queue bound to io_uring zero-copy receive
  * @area: the registered user memory
- * @refs: one for the ring that registered the ifq, one per page pool
+ * @refs: one per ring holding the ifq (the one that registered it and
+ *	those that imported it) and per exported file, one per page pool
  *	created with the ifq as its memory provider; the last put unmaps,
  *	unpins and uncharges the area and frees the ifq
- * @id: index in the ring's &io_ring_ctx.zcrx_ctxs, the user's zcrx_id
+ * @user_refs: one per ring holding the ifq until it exits, and per
+ *	exported file; the last one unbinds the queue (see @closed)
+ * @id: index in the registering ring's &io_ring_ctx.zcrx_ctxs
  * @rq_lock: serialises consumers of the refill ring
  * @rq_head: the refill ring's head, written by the kernel, inside @region
  * @rq_tail: the refill ring's tail, written by the user, inside @region
@@ -101,7 +105,9 @@ struct io_zcrx_stats {
  *	@dma_lock.
  * @if_idx: ifindex the ifq was registered on, for reporting
  * @if_rxq: the bound rx queue
- * @closed: the queue was unbound for good (ring exit)
+ * @closed: the last user is gone: the queue was unbound for good and
+ *	buffers still in the user's hands are taken back
+ * @nodev: registered with %ZCRX_REG_NODEV: no device, every receive copies
  * @user: charged for the area's locked memory, with a reference, or NULL
  * @mm_account: charged for the area's pinned memory, with a reference
  * @stats: counters
@@ -109,6 +115,7 @@ struct io_zcrx_stats {
 struct io_zcrx_ifq {
 	struct io_zcrx_area		*area;
 	refcount_t			refs;
+	refcount_t			user_refs;
 	u32				id;
 
 	spinlock_t			rq_lock ____cacheline_aligned_in_smp;
@@ -128,6 +135,7 @@ struct io_zcrx_ifq {
 	u32				if_idx;
 	u32				if_rxq;
 	bool				closed;
+	bool				nodev;
 
 	struct user_struct		*user;
 	struct mm_struct		*mm_account;
@@ -149,6 +157,9 @@ struct io_zcrx_ifq *io_zcrx_ifq_lookup(struct io_ring_ctx *ctx,
 int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 		 struct socket *sock, unsigned int issue_flags,
 		 unsigned int *len);
+int io_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
+		 unsigned int nr_args);
+ssize_t io_zcrx_query(struct io_uring_query_zcrx *e);
 #else
 static inline int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 				       struct io_uring_zcrx_ifq_reg __user *arg)
@@ -190,6 +201,17 @@ static inline struct io_zcrx_ifq *io_zcrx_ifq_lookup(struct io_ring_ctx *ctx,
 static inline int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 			       struct socket *sock, unsigned int issue_flags,
 			       unsigned int *len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int io_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
+			       unsigned int nr_args)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline ssize_t io_zcrx_query(struct io_uring_query_zcrx *e)
 {
 	return -EOPNOTSUPP;
 }

@@ -23,6 +23,13 @@
  * charge (area and refill region): the charge only applies to a ring
  * created without CAP_IPC_LOCK.
  *
+ * -V receives through an ifq without a device (ZCRX_REG_NODEV): every
+ * byte copied. -G consumes the refill ring with ZCRX_CTRL_FLUSH_RQ after
+ * every refill. -E shares the queue between two rings (ZCRX_CTRL_EXPORT,
+ * ZCRX_REG_IMPORT). With -N, -n and -A register several ifqs, of one
+ * device or of several, each receiving its own port's connections. -Q and
+ * -K run the IORING_REGISTER_QUERY and IORING_REGISTER_ZCRX_CTRL cases.
+ *
  * Uses raw system calls and the kernel's uapi header only: no liburing
  * release in distributions has zero-copy receive yet.
  *
@@ -62,6 +69,7 @@
 
 #include <linux/capability.h>
 #include <linux/io_uring.h>
+#include <linux/io_uring/query.h>
 
 #include "../../../kselftest.h"
 
@@ -118,6 +126,15 @@ static unsigned long long stop_after;
 static bool have_stop_after;
 /* -O: the client's source port, for steering by it */
 static unsigned int src_port;
+static bool nodev;
+static bool flush_rq;
+static unsigned int export_mode;
+static bool wrong_ifq;
+static bool run_query;
+static bool run_ctrl;
+static unsigned int nr_extra;
+static unsigned int extra_ifindex[MAX_IFQS];
+static unsigned int extra_queue[MAX_IFQS];
 static long page_size;
 
 static int failures;
@@ -417,6 +434,66 @@ static int zcrx_register_retry(int ring, struct zcrx_args *a)
 			       now_ms() - start);
 	}
 	return ret;
+}
+
+static int zcrx_ctrl(int ring, struct zcrx_ctrl *c, unsigned int nr)
+{
+	int ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_CTRL, c, nr);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static int zcrx_flush(int ring, __u32 id)
+{
+	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_FLUSH_RQ };
+
+	return zcrx_ctrl(ring, &c, 0);
+}
+
+/* Export ifq @id of @ring: the descriptor, or a negative errno. */
+static int zcrx_export(int ring, __u32 id)
+{
+	struct zcrx_ctrl c = { .zcrx_id = id, .op = ZCRX_CTRL_EXPORT };
+	int ret;
+
+	ret = zcrx_ctrl(ring, &c, 0);
+	return ret ? ret : (int)c.zc_export.zcrx_fd;
+}
+
+/* Import exported @fd into @ring; fills @reg. 0 or a negative errno. */
+static int zcrx_import(int ring, int fd, struct io_uring_zcrx_ifq_reg *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->if_idx = fd;
+	reg->flags = ZCRX_REG_IMPORT;
+	return sys_io_uring_register(ring, IORING_REGISTER_ZCRX_IFQ, reg, 1) ?
+	       -errno : 0;
+}
+
+/* The field @name=N of ifq @id in @ring's fdinfo, -1 if absent. */
+static long long fdinfo_field(int ring, unsigned int id, const char *name)
+{
+	char path[64], line[512], key[64], *p;
+	long long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ring);
+	f = fopen(path, "r");
+	if (!f)
+		die("%s", path);
+	snprintf(key, sizeof(key), " %s=", name);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int i;
+
+		if (sscanf(line, " %u: ifindex=", &i) != 1 || i != id)
+			continue;
+		p = strstr(line, key);
+		if (p)
+			val = strtoll(p + strlen(key), NULL, 0);
+		break;
+	}
+	fclose(f);
+	return val;
 }
 
 /* Check what a successful registration returned; map the refill ring. */
@@ -793,7 +870,8 @@ static const struct zcrx_case cases[] = {
 	{ "ring without CQE32", EINVAL, NO_CQE32, M_NONE },
 	{ "ring without DEFER_TASKRUN", EINVAL, IORING_SETUP_CQE32, M_NONE },
 	{ "reserved field set", EINVAL, RING_FLAGS, M_RESV },
-	{ "flag ZCRX_REG_IMPORT", EINVAL, RING_FLAGS, M_FLAG_IMPORT },
+	{ "ZCRX_REG_IMPORT with a queue and an area", EINVAL, RING_FLAGS,
+	  M_FLAG_IMPORT },
 	{ "unknown flag", EINVAL, RING_FLAGS, M_FLAG_UNKNOWN },
 	{ "zcrx_id set on input", EINVAL, RING_FLAGS, M_ZCRX_ID },
 	{ "rx_buf_len not a page", EINVAL, RING_FLAGS, M_RX_BUF_LEN },
@@ -841,6 +919,7 @@ static void run_case(const struct zcrx_case *c)
 static void run_register_misc(void)
 {
 	struct zcrx_args a;
+	unsigned int op;
 	int ring, ret;
 
 	ring = ring_create(RING_FLAGS);
@@ -852,12 +931,15 @@ static void run_register_misc(void)
 	ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_IFQ, &a.reg, 2);
 	if (ret != -1 || errno != EINVAL)
 		fail("nr_args 2: %d, expected EINVAL", ret);
-	ret = sys_io_uring_register(ring, 31, &a.reg, 1);
-	if (ret != -1 || errno != EINVAL)
-		fail("register op 31: %d, expected EINVAL", ret);
-	else
-		printf("ok NULL argument, nr_args 2, op 31: %s\n",
-		       strerror(EINVAL));
+	for (op = 31; op <= 34; op++) {
+		if (op == IORING_REGISTER_ZCRX_IFQ)
+			continue;
+		ret = sys_io_uring_register(ring, op, &a.reg, 1);
+		if (ret != -1 || errno != EINVAL)
+			fail("register op %u: %d, expected EINVAL", op, ret);
+	}
+	printf("ok NULL argument, nr_args 2, ops 31, 33, 34: %s\n",
+	       strerror(EINVAL));
 	close(ring);
 	zcrx_args_free(&a);
 }
@@ -1194,6 +1276,7 @@ struct rx {
 	unsigned int dups;	/* buffers returned twice */
 	unsigned int jumps;	/* refill tails moved far past the head */
 	unsigned int padded;	/* held buffers returned with __pad set */
+	unsigned int flushes;	/* ZCRX_CTRL_FLUSH_RQ calls */
 	unsigned int bad;
 	int last_res;		/* of the last final CQE */
 	bool armed;
@@ -1371,12 +1454,12 @@ static void rx_reap(struct rx *rx)
 	store_release(r->cq_head, head);
 }
 
-static int listen_tcp(void)
+static int listen_tcp_on(unsigned int p)
 {
 	struct sockaddr_in6 addr = {
 		.sin6_family = AF_INET6,
 		.sin6_addr = IN6ADDR_ANY_INIT,
-		.sin6_port = htons(strtoul(port, NULL, 0)),
+		.sin6_port = htons(p),
 	};
 	int fd, one = 1, zero = 0;
 
@@ -1387,10 +1470,15 @@ static int listen_tcp(void)
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)))
 		die("setsockopt");
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
-		die("bind to port %s", port);
+		die("bind to port %u", p);
 	if (listen(fd, nr_conns > 1 ? nr_conns : 1))
 		die("listen");
 	return fd;
+}
+
+static int listen_tcp(void)
+{
+	return listen_tcp_on(strtoul(port, NULL, 0));
 }
 
 static int accept_tcp(int lfd, long long deadline)
@@ -1435,6 +1523,20 @@ static void fault_close(void)
 	fault_result = fault_disarm() ? FAULT_INJECTED : FAULT_NOT_REACHED;
 }
 
+/* -G: have the kernel consume the refill ring now, all of it. */
+static void rx_flush(struct rx *rx)
+{
+	int ret;
+
+	ret = zcrx_flush(rx->ring.fd, rx->args.reg.zcrx_id);
+	if (ret)
+		fail("FLUSH_RQ: %s", strerror(-ret));
+	else if (load_acquire(rx->rf.head) != rx->rf.local_tail)
+		fail("FLUSH_RQ left head %u, tail %u",
+		     load_acquire(rx->rf.head), rx->rf.local_tail);
+	rx->flushes++;
+}
+
 static void rx_run(struct rx *rx, long long deadline)
 {
 	fault_arm();
@@ -1458,6 +1560,8 @@ static void rx_run(struct rx *rx, long long deadline)
 		if (rx->cqes || !rx->armed)
 			fault_close();
 		refill_flush(&rx->rf);
+		if (flush_rq)
+			rx_flush(rx);
 		if (rx->armed || rx->eof || rx->broken || rx->holding)
 			continue;
 		/* give the kernel a moment to take the buffers back */
@@ -1467,27 +1571,40 @@ static void rx_run(struct rx *rx, long long deadline)
 	}
 }
 
-static void do_server(void)
+/* Set up @rx's ring and register its ifq on QUEUE (-V: no device). */
+static void rx_setup(struct rx *rx)
 {
-	long long deadline = now_ms() + timeout_s * 1000LL;
-	struct rx rx = { .sock = -1 };
-	long pinned0;
-	int lfd, ret;
+	int ret;
 
-	pinned0 = vm_pinned_kb();
-	ring_setup(&rx.ring, RING_FLAGS, cq_entries);
-	printf("ring_fd=%d pid=%d\n", rx.ring.fd, getpid());
-	zcrx_args_init(&rx.args, queue, rq_entries);
-	ret = zcrx_register(rx.ring.fd, &rx.args);
+	ring_setup(&rx->ring, RING_FLAGS, cq_entries);
+	printf("ring_fd=%d pid=%d\n", rx->ring.fd, getpid());
+	zcrx_args_init(&rx->args, queue, rq_entries);
+	if (nodev) {
+		rx->args.reg.flags = ZCRX_REG_NODEV;
+		rx->args.reg.if_idx = 0;
+		rx->args.reg.if_rxq = 0;
+	}
+	ret = zcrx_register(rx->ring.fd, &rx->args);
 	if (ret) {
 		fprintf(stderr, "FAIL: register ifq on %s queue %u: %s\n",
 			ifname, queue, strerror(-ret));
 		exit(1);
 	}
-	check_result(rx.ring.fd, &rx.args, 0, rq_entries);
+	check_result(rx->ring.fd, &rx->args, 0, rq_entries);
 	if (failures)
 		exit(1);
-	refill_init(&rx.rf, &rx.args);
+	refill_init(&rx->rf, &rx->args);
+}
+
+static void do_server(void)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	struct rx rx = { .sock = -1 };
+	long pinned0;
+	int lfd;
+
+	pinned0 = vm_pinned_kb();
+	rx_setup(&rx);
 
 	lfd = listen_tcp();
 	rx.sock = accept_tcp(lfd, deadline);
@@ -1496,8 +1613,8 @@ static void do_server(void)
 	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u",
 	       (unsigned long long)rx.bytes, rx.cqes, rx.requests, rx.enospc,
 	       rx.enomem);
-	printf(" held=%u bogus=%u padded=%u dups=%u jumps=%u\n", rx.held,
-	       rx.bogus, rx.padded, rx.dups, rx.jumps);
+	printf(" held=%u bogus=%u padded=%u dups=%u jumps=%u flushes=%u\n",
+	       rx.held, rx.bogus, rx.padded, rx.dups, rx.jumps, rx.flushes);
 	fault_close();
 	if (fault_nth)
 		printf("fault nth=%u injected=%d submit_errors=%u\n",
@@ -1537,6 +1654,131 @@ static void do_server(void)
 	}
 }
 
+/* Wait up to 5 s for ifq @id of @ring to have @want users: ring exit is async. */
+static void wait_users(int ring, unsigned int id, long long want)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (fdinfo_field(ring, id, "users") == want)
+			return;
+		usleep(50 * 1000);
+	}
+	fail("ifq %u has %lld users, expected %lld", id,
+	     fdinfo_field(ring, id, "users"), want);
+}
+
+static void rx_report(const char *name, struct rx *rx)
+{
+	printf("connection ring=%s bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u\n",
+	       name, (unsigned long long)rx->bytes, rx->cqes, rx->requests,
+	       rx->enospc, rx->enomem);
+	if (rx->bad > 5)
+		fail("%u more CQEs with wrong data", rx->bad - 5);
+	if (have_payload_len && rx->bytes != payload_len)
+		fail("%s ring: received %llu bytes, expected %llu", name,
+		     (unsigned long long)rx->bytes, payload_len);
+}
+
+/*
+ * -E MODE: one queue shared by two rings through ZCRX_CTRL_EXPORT and
+ * ZCRX_REG_IMPORT. Two connections, received one after the other: the
+ * first on one ring, which then closes, the second on the other, on the
+ * queue that must still be bound.
+ *   MODE 1: the importer receives first; the exported file closes last.
+ *   MODE 2: the exported file closes at once; the exporter receives
+ *	     first; the importer is the last user.
+ * The refill ring is user memory (-u): both rings produce into it, one
+ * after the other.
+ */
+static void do_server_export(void)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	struct rx exp = { .sock = -1 }, imp = { .sock = -1 };
+	struct io_uring_zcrx_ifq_reg reg;
+	struct rx *first, *second;
+	long pinned0;
+	int lfd, fd, ret;
+
+	pinned0 = vm_pinned_kb();
+	rx_setup(&exp);
+	fd = zcrx_export(exp.ring.fd, exp.args.reg.zcrx_id);
+	if (fd < 0) {
+		fprintf(stderr, "FAIL: ZCRX_CTRL_EXPORT: %s\n", strerror(-fd));
+		exit(1);
+	}
+
+	ring_setup(&imp.ring, RING_FLAGS, cq_entries);
+	ret = zcrx_import(imp.ring.fd, fd, &reg);
+	if (ret) {
+		fprintf(stderr, "FAIL: ZCRX_REG_IMPORT: %s\n", strerror(-ret));
+		exit(1);
+	}
+	/* the same area and refill ring, under the importer's id */
+	imp.args = exp.args;
+	imp.args.reg = reg;
+	refill_init(&imp.rf, &imp.args);
+	printf("exported fd=%d, imported as zcrx_id=%u, users=%lld\n", fd,
+	       reg.zcrx_id, fdinfo_field(imp.ring.fd, reg.zcrx_id, "users"));
+	if (failures)
+		exit(1);
+
+	if (export_mode == 2) {
+		close(fd);
+		fd = -1;
+		wait_users(imp.ring.fd, reg.zcrx_id, 2);
+		first = &exp;
+		second = &imp;
+	} else {
+		first = &imp;
+		second = &exp;
+	}
+
+	lfd = listen_tcp();
+	first->sock = accept_tcp(lfd, deadline);
+	rx_run(first, deadline);
+	rx_report(first == &exp ? "exporter" : "importer", first);
+
+	/* the second ring produces into the refill ring from where it is */
+	second->rf.local_tail = first->rf.local_tail;
+	while (first->rf.nr_pending) {
+		struct io_uring_zcrx_rqe *e;
+
+		e = &first->rf.pending[--first->rf.nr_pending];
+		refill_add(&second->rf, e->off, e->len);
+	}
+	ring_free(&first->ring);
+	close(first->sock);
+	wait_users(second->ring.fd, second->args.reg.zcrx_id, fd < 0 ? 1 : 2);
+	if (fdinfo_field(second->ring.fd, second->args.reg.zcrx_id,
+			 "bound") != 1)
+		fail("the queue is not bound after the first ring closed");
+	printf("first ring closed, the queue still bound\n");
+
+	second->sock = accept_tcp(lfd, deadline);
+	rx_run(second, deadline);
+	rx_report(second == &exp ? "exporter" : "importer", second);
+	printf("received bytes=%llu cqes=%u\n",
+	       (unsigned long long)(first->bytes + second->bytes),
+	       first->cqes + second->cqes);
+	show_fdinfo(second->ring.fd);
+
+	ring_free(&second->ring);
+	close(second->sock);
+	close(lfd);
+	/* MODE 1: the exported file is the last user */
+	if (fd >= 0)
+		close(fd);
+	zcrx_args_free(&exp.args);
+	free(exp.rf.pending);
+	free(imp.rf.pending);
+	if (check_teardown) {
+		wait_unpinned(pinned0);
+		printf("VmPin back to %ld kB after ring close\n",
+		       vm_pinned_kb());
+	}
+}
+
 /*
  * -N: several connections received in the one ring at once, each stream
  * checked on its own against the pattern. -Y gives the buffers back from a
@@ -1558,6 +1800,9 @@ struct conn {
 	unsigned int enomem;
 	unsigned int bad;
 	int last_res;		/* of the last final CQE */
+	unsigned int ifq;	/* the ifq of the queue its flow lands on */
+	unsigned int cur;	/* the ifq its request names */
+	unsigned int efault;	/* requests that named another queue's ifq */
 	bool armed;
 	bool eof;
 	bool broken;
@@ -1582,9 +1827,13 @@ struct refiller {
 /* The receiving side of -N. */
 struct multi {
 	struct ring ring;
-	struct zcrx_args args;
-	/* the refill ring; with -Y only where buffers wait for the thread */
-	struct refill rf;
+	/* ifq k receives the connections to port PORT + k */
+	struct zcrx_args args[MAX_IFQS];
+	/* the refill rings; with -Y ifq 0's only where buffers wait */
+	struct refill rf[MAX_IFQS];
+	int lfds[MAX_IFQS];
+	unsigned int nr_ifqs;
+	bool wrong_done;		/* -W: one request named another ifq */
 	struct refiller *thr;
 	struct conn conns[MAX_CONNS];
 	unsigned int nr;		/* connections accepted */
@@ -1677,7 +1926,7 @@ static void conn_arm(struct multi *m, unsigned int i)
 	sqe->opcode = IORING_OP_RECV_ZC;
 	sqe->fd = c->sock;
 	sqe->ioprio = IORING_RECV_MULTISHOT;
-	sqe->zcrx_ifq_idx = m->args.reg.zcrx_id;
+	sqe->zcrx_ifq_idx = m->args[c->cur].reg.zcrx_id;
 	sqe->user_data = CONN_TAG(i);
 	c->requests++;
 	c->armed = true;
@@ -1689,6 +1938,8 @@ static void conn_data(struct multi *m, unsigned int i,
 	const struct io_uring_zcrx_cqe *zcqe = (const void *)(cqe + 1);
 	__u64 off = zcqe->off & ~IORING_ZCRX_AREA_MASK;
 	struct conn *c = &m->conns[i];
+	/* the request's ifq: the CQE's token is that ifq's area's */
+	struct zcrx_args *a = &m->args[c->cur];
 	const unsigned char *p;
 	__u32 len = cqe->res;
 	__u32 j;
@@ -1697,7 +1948,7 @@ static void conn_data(struct multi *m, unsigned int i,
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		fail("connection %u, CQE %u: %u bytes without IORING_CQE_F_MORE",
 		     i, c->cqes, len);
-	if ((zcqe->off & IORING_ZCRX_AREA_MASK) != m->args.area.rq_area_token ||
+	if ((zcqe->off & IORING_ZCRX_AREA_MASK) != a->area.rq_area_token ||
 	    off > area_size || len > area_size - off) {
 		fail("connection %u, CQE %u: %u bytes at 0x%llx, outside the area",
 		     i, c->cqes, len, (unsigned long long)zcqe->off);
@@ -1705,7 +1956,7 @@ static void conn_data(struct multi *m, unsigned int i,
 		return;
 	}
 
-	p = m->args.area_mem + off;
+	p = a->area_mem + off;
 	for (j = 0; j < len; j++) {
 		if (p[j] == pattern_byte(c->bytes + j))
 			continue;
@@ -1717,8 +1968,8 @@ static void conn_data(struct multi *m, unsigned int i,
 		break;
 	}
 	c->bytes += len;
-	/* read: give it back */
-	refill_add(&m->rf, zcqe->off, len);
+	/* read: give it back, to the ifq it came from */
+	refill_add(&m->rf[c->cur], zcqe->off, len);
 }
 
 /* The CQE that ends a request. */
@@ -1727,6 +1978,12 @@ static void conn_final(struct conn *c, unsigned int i,
 {
 	c->armed = false;
 	c->last_res = cqe->res;
+	if (cqe->res == -EFAULT && c->cur != c->ifq) {
+		/* -W: the data is another ifq's; re-armed with the right one */
+		c->efault++;
+		c->cur = c->ifq;
+		return;
+	}
 	switch (cqe->res) {
 	case 0:
 		c->eof = true;
@@ -1772,37 +2029,57 @@ static void multi_reap(struct multi *m)
 /* Give back what was read: through the thread with -Y. */
 static void multi_refill(struct multi *m)
 {
-	if (m->thr)
-		refiller_give(m->thr, &m->rf);
-	else
-		m->returned += refill_flush(&m->rf);
+	unsigned int k;
+
+	for (k = 0; k < m->nr_ifqs; k++) {
+		if (m->thr)
+			refiller_give(m->thr, &m->rf[k]);
+		else
+			m->returned += refill_flush(&m->rf[k]);
+	}
 }
 
-/* Accept a connection if one is waiting, and arm its request. */
-static void multi_accept(struct multi *m, int lfd)
+/*
+ * Accept the connections waiting, and arm their requests: with the ifq of
+ * the listener's port, or with -W once with another, which the kernel
+ * refuses.
+ */
+static void multi_accept(struct multi *m)
 {
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct pollfd pfd[MAX_IFQS];
 	struct sockaddr_in6 peer;
-	socklen_t len = sizeof(peer);
+	socklen_t len;
 	struct conn *c;
+	unsigned int k;
 	int fd, ret;
 
-	ret = poll(&pfd, 1, 0);
+	for (k = 0; k < m->nr_ifqs; k++)
+		pfd[k] = (struct pollfd) { .fd = m->lfds[k], .events = POLLIN };
+	ret = poll(pfd, m->nr_ifqs, 0);
 	if (ret < 0)
 		die("poll");
-	if (!ret)
-		return;
-	fd = accept(lfd, (struct sockaddr *)&peer, &len);
-	if (fd < 0)
-		die("accept");
-	c = &m->conns[m->nr];
-	memset(c, 0, sizeof(*c));
-	c->sock = fd;
-	/* the listener is IPv6: IPv4 peers come as mapped addresses */
-	c->port = ntohs(peer.sin6_port);
-	conn_arm(m, m->nr++);
-	if (m->nr == nr_conns)
-		printf("accepted %u connections\n", m->nr);
+	for (k = 0; ret && k < m->nr_ifqs && m->nr < nr_conns; k++) {
+		if (!(pfd[k].revents & POLLIN))
+			continue;
+		len = sizeof(peer);
+		fd = accept(m->lfds[k], (struct sockaddr *)&peer, &len);
+		if (fd < 0)
+			die("accept");
+		c = &m->conns[m->nr];
+		memset(c, 0, sizeof(*c));
+		c->sock = fd;
+		/* the listener is IPv6: IPv4 peers come as mapped addresses */
+		c->port = ntohs(peer.sin6_port);
+		c->ifq = k;
+		c->cur = k;
+		if (wrong_ifq && !m->wrong_done) {
+			c->cur = (k + 1) % m->nr_ifqs;
+			m->wrong_done = true;
+		}
+		conn_arm(m, m->nr++);
+		if (m->nr == nr_conns)
+			printf("accepted %u connections\n", m->nr);
+	}
 }
 
 /* Got its bytes (-S), or its stream ended. */
@@ -1812,13 +2089,13 @@ static bool conn_finished(const struct conn *c)
 	       (have_stop_after && c->bytes >= stop_after);
 }
 
-static void multi_run(struct multi *m, int lfd, long long deadline)
+static void multi_run(struct multi *m, long long deadline)
 {
 	unsigned int i, done;
 
 	for (;;) {
 		if (m->nr < nr_conns)
-			multi_accept(m, lfd);
+			multi_accept(m);
 		for (done = 0, i = 0; i < m->nr; i++)
 			done += conn_finished(&m->conns[i]);
 		if (m->nr == nr_conns && done == m->nr)
@@ -1872,8 +2149,9 @@ static void multi_summary(struct multi *m, struct refiller *thr)
 
 		printf("connection id=%u port=%u bytes=%llu cqes=%u",
 		       i, c->port, (unsigned long long)c->bytes, c->cqes);
-		printf(" requests=%u enospc=%u enomem=%u eof=%d\n",
-		       c->requests, c->enospc, c->enomem, c->eof);
+		printf(" requests=%u enospc=%u enomem=%u eof=%d ifq=%u efault=%u\n",
+		       c->requests, c->enospc, c->enomem, c->eof, c->ifq,
+		       c->efault);
 		if (c->bad > 5)
 			fprintf(stderr, "FAIL: connection %u: %u more CQEs with wrong data\n",
 				i, c->bad - 5);
@@ -1895,32 +2173,42 @@ static void do_server_multi(void)
 	struct refiller thr;
 	struct multi m;
 	long pinned0;
-	unsigned int i;
-	int lfd, ret;
+	unsigned int i, k;
+	int ret;
 
 	memset(&m, 0, sizeof(m));
 	pinned0 = vm_pinned_kb();
 	ring_setup(&m.ring, RING_FLAGS, cq_entries);
 	printf("ring_fd=%d pid=%d\n", m.ring.fd, getpid());
-	zcrx_args_init(&m.args, queue, rq_entries);
-	ret = zcrx_register(m.ring.fd, &m.args);
-	if (ret) {
-		fprintf(stderr, "FAIL: register ifq on %s queue %u: %s\n",
-			ifname, queue, strerror(-ret));
-		exit(1);
+	/* -n: queues QUEUE.. of IFNAME; -A: a queue of another device each */
+	m.nr_ifqs = nr_ifqs + nr_extra;
+	for (k = 0; k < m.nr_ifqs; k++) {
+		struct zcrx_args *a = &m.args[k];
+
+		if (k < nr_ifqs) {
+			zcrx_args_init(a, queue + k, rq_entries);
+		} else {
+			zcrx_args_init(a, extra_queue[k - nr_ifqs], rq_entries);
+			a->reg.if_idx = extra_ifindex[k - nr_ifqs];
+		}
+		ret = zcrx_register(m.ring.fd, a);
+		if (ret) {
+			fprintf(stderr, "FAIL: register ifq on ifindex %u queue %u: %s\n",
+				a->reg.if_idx, a->reg.if_rxq, strerror(-ret));
+			exit(1);
+		}
+		check_result(m.ring.fd, a, k, rq_entries);
+		refill_init(&m.rf[k], a);
+		m.lfds[k] = listen_tcp_on(strtoul(port, NULL, 0) + k);
 	}
-	check_result(m.ring.fd, &m.args, 0, rq_entries);
 	if (failures)
 		exit(1);
 	if (refill_thread) {
-		refiller_start(&thr, &m.args);
+		refiller_start(&thr, &m.args[0]);
 		m.thr = &thr;
-	} else {
-		refill_init(&m.rf, &m.args);
 	}
 
-	lfd = listen_tcp();
-	multi_run(&m, lfd, deadline);
+	multi_run(&m, deadline);
 	/* the ring's memory goes with it: the thread stops first */
 	if (m.thr)
 		refiller_stop(m.thr);
@@ -1939,11 +2227,13 @@ static void do_server_multi(void)
 		printf("closing the ring: %llu bytes or more per connection, no EOF waited for\n",
 		       stop_after);
 	ring_free(&m.ring);
-	zcrx_args_free(&m.args);
+	for (k = 0; k < m.nr_ifqs; k++) {
+		zcrx_args_free(&m.args[k]);
+		close(m.lfds[k]);
+		free(m.rf[k].pending);
+	}
 	for (i = 0; i < m.nr; i++)
 		close(m.conns[i].sock);
-	close(lfd);
-	free(m.rf.pending);
 	if (check_teardown) {
 		wait_unpinned(pinned0);
 		printf("VmPin back to %ld kB after ring close\n",
@@ -2203,6 +2493,487 @@ static void do_sqe_cases(void)
 	zcrx_args_free(&a);
 }
 
+/*
+ * -Q: IORING_REGISTER_QUERY, without a ring (fd -1) and on one. What the
+ * kernel reports is checked against what it does: the features a ring
+ * gets, setup flags it refuses, the refill ring header a registration
+ * lays out.
+ */
+static int sys_query(int fd, void *arg, unsigned int nr)
+{
+	int ret = sys_io_uring_register(fd, IORING_REGISTER_QUERY, arg, nr);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* One query of @op into @buf of @size bytes; the entry's result. */
+static int query_one(int fd, __u32 op, void *buf, __u32 size, __u32 *out)
+{
+	struct io_uring_query_hdr h = {
+		.query_data = (uintptr_t)buf,
+		.query_op = op,
+		.size = size,
+	};
+	int ret;
+
+	ret = sys_query(fd, &h, 0);
+	if (ret) {
+		fail("query %u: the call failed: %s", op, strerror(-ret));
+		return ret;
+	}
+	if (out)
+		*out = h.size;
+	return h.result;
+}
+
+static void query_expect(const char *name, int got, int want)
+{
+	if (got != want)
+		fail("query %s: %d (%s), expected %d (%s)", name, got,
+		     strerror(-got), want, strerror(-want));
+	else
+		printf("ok query %s: %s\n", name, want ? strerror(-want) : "0");
+}
+
+static bool all_bytes(const void *p, int c, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++ != c)
+			return false;
+	return true;
+}
+
+static void query_opcodes(int fd)
+{
+	struct io_uring_query_opcode o;
+	struct io_uring_params p = { .flags = RING_FLAGS };
+	unsigned int bit;
+	__u32 size;
+	int ring;
+
+	memset(&o, 0xff, sizeof(o));
+	if (query_one(fd, IO_URING_QUERY_OPCODES, &o, sizeof(o), &size))
+		return;
+	printf("opcodes: requests=%u register=%u queries=%u",
+	       o.nr_request_opcodes, o.nr_register_opcodes,
+	       o.nr_query_opcodes);
+	printf(" features=0x%llx setup=0x%llx enter=0x%llx sqe=0x%llx\n",
+	       (unsigned long long)o.feature_flags,
+	       (unsigned long long)o.ring_setup_flags,
+	       (unsigned long long)o.enter_flags,
+	       (unsigned long long)o.sqe_flags);
+	if (size != sizeof(o) || o.__pad)
+		fail("opcodes: size %u, pad %u", size, o.__pad);
+	if (o.nr_request_opcodes != IORING_OP_RECV_ZC + 1)
+		fail("nr_request_opcodes %u, expected %u (RECV_ZC the last)",
+		     o.nr_request_opcodes, IORING_OP_RECV_ZC + 1);
+	if (o.nr_register_opcodes != IORING_REGISTER_ZCRX_CTRL + 1)
+		fail("nr_register_opcodes %u, expected %u",
+		     o.nr_register_opcodes, IORING_REGISTER_ZCRX_CTRL + 1);
+	if (o.nr_query_opcodes != __IO_URING_QUERY_MAX)
+		fail("nr_query_opcodes %u, expected %u", o.nr_query_opcodes,
+		     __IO_URING_QUERY_MAX);
+	if (o.sqe_flags != 0x7f)
+		fail("sqe_flags 0x%llx, expected the 7 IOSQE_* flags",
+		     (unsigned long long)o.sqe_flags);
+	if (o.enter_flags != 0x3f)
+		fail("enter_flags 0x%llx, expected IORING_ENTER_* up to ABS_TIMER",
+		     (unsigned long long)o.enter_flags);
+
+	/* the features a ring gets */
+	ring = sys_io_uring_setup(8, &p);
+	if (ring < 0)
+		die("io_uring_setup");
+	close(ring);
+	if (o.feature_flags != p.features)
+		fail("feature_flags 0x%llx, io_uring_setup gives 0x%x",
+		     (unsigned long long)o.feature_flags, p.features);
+	/* every setup flag not reported is refused */
+	for (bit = 0; bit < 32; bit++) {
+		struct io_uring_params q = { .flags = 1U << bit };
+
+		if (o.ring_setup_flags & (1ULL << bit))
+			continue;
+		ring = sys_io_uring_setup(8, &q);
+		if (ring >= 0) {
+			fail("setup flag 1 << %u is not reported, yet accepted",
+			     bit);
+			close(ring);
+		} else if (errno != EINVAL) {
+			fail("setup flag 1 << %u: %s, expected EINVAL", bit,
+			     strerror(errno));
+		}
+	}
+	if ((o.ring_setup_flags & RING_FLAGS) != RING_FLAGS)
+		fail("ring_setup_flags 0x%llx lack what zero-copy receive needs",
+		     (unsigned long long)o.ring_setup_flags);
+	/* IORING_SETUP_CQE_MIXED (1 << 18): not supported here */
+	if (o.ring_setup_flags & (1ULL << 18))
+		fail("ring_setup_flags reports CQE_MIXED");
+	printf("ok query opcodes: features match io_uring_setup, unreported setup flags refused\n");
+}
+
+static void query_zcrx(int fd, const struct zcrx_args *a)
+{
+	struct io_uring_query_zcrx z;
+	__u32 size;
+
+	memset(&z, 0xff, sizeof(z));
+	if (query_one(fd, IO_URING_QUERY_ZCRX, &z, sizeof(z), &size))
+		return;
+	printf("zcrx: register_flags=0x%llx area_flags=0x%llx",
+	       (unsigned long long)z.register_flags,
+	       (unsigned long long)z.area_flags);
+	printf(" ctrl_opcodes=%u features=0x%x rq_hdr_size=%u rq_hdr_alignment=%u\n",
+	       z.nr_ctrl_opcodes, z.features, z.rq_hdr_size,
+	       z.rq_hdr_alignment);
+	if (size != sizeof(z) || z.__resv2)
+		fail("zcrx: size %u, __resv2 %llu", size,
+		     (unsigned long long)z.__resv2);
+	if (z.register_flags != (ZCRX_REG_IMPORT | ZCRX_REG_NODEV))
+		fail("zcrx register_flags 0x%llx, expected IMPORT | NODEV",
+		     (unsigned long long)z.register_flags);
+	if (z.nr_ctrl_opcodes != __ZCRX_CTRL_LAST)
+		fail("zcrx nr_ctrl_opcodes %u, expected %u", z.nr_ctrl_opcodes,
+		     __ZCRX_CTRL_LAST);
+	/* what a registration lays out */
+	if (z.rq_hdr_size > a->reg.offsets.rqes ||
+	    z.rq_hdr_size < a->reg.offsets.tail + sizeof(__u32) ||
+	    !z.rq_hdr_alignment || z.rq_hdr_alignment & (z.rq_hdr_alignment - 1) ||
+	    a->reg.offsets.rqes % z.rq_hdr_alignment)
+		fail("rq header %u bytes aligned %u, a registration has rqes at %u",
+		     z.rq_hdr_size, z.rq_hdr_alignment, a->reg.offsets.rqes);
+	/* dma-buf areas and rx_buf_len: refused, so not reported */
+	if (z.area_flags || z.features)
+		fail("zcrx reports area_flags 0x%llx features 0x%x it refuses",
+		     (unsigned long long)z.area_flags, z.features);
+	printf("ok query zcrx: matches a registration's refill ring\n");
+}
+
+/* A ring with an ifq on QUEUE, checked; -1 (a failure) if refused. */
+static int ring_with_ifq(struct zcrx_args *a)
+{
+	int ring, ret;
+
+	ring = ring_create(RING_FLAGS);
+	zcrx_args_init(a, queue, rq_entries);
+	ret = zcrx_register(ring, a);
+	if (ret) {
+		fail("register ifq on %s queue %u: %s", ifname, queue,
+		     strerror(-ret));
+		close(ring);
+		zcrx_args_free(a);
+		return -1;
+	}
+	check_result(ring, a, 0, rq_entries);
+	return ring;
+}
+
+static void do_query_cases(void)
+{
+	struct io_uring_query_hdr h[3], loop;
+	struct io_uring_query_scq scq;
+	unsigned char buf[128];
+	struct zcrx_args a;
+	unsigned int i;
+	__u32 size;
+	int ring, ret;
+
+	ring = ring_with_ifq(&a);
+	if (ring < 0)
+		return;
+
+	query_opcodes(-1);
+	query_opcodes(ring);
+	query_zcrx(-1, &a);
+
+	memset(&scq, 0, sizeof(scq));
+	query_expect("scq", query_one(-1, IO_URING_QUERY_SCQ, &scq,
+				      sizeof(scq), NULL), 0);
+	if (!scq.hdr_size || scq.hdr_alignment < 8)
+		fail("scq: hdr_size %llu alignment %llu",
+		     (unsigned long long)scq.hdr_size,
+		     (unsigned long long)scq.hdr_alignment);
+
+	/* a larger buffer: the answer, then zeroes; a smaller: the start */
+	memset(buf, 0xff, sizeof(buf));
+	ret = query_one(-1, IO_URING_QUERY_OPCODES, buf, sizeof(buf), &size);
+	if (ret || size != sizeof(struct io_uring_query_opcode) ||
+	    !all_bytes(buf + size, 0, sizeof(buf) - size))
+		fail("opcodes into 128 bytes: result %d size %u, tail not zeroed",
+		     ret, size);
+	memset(buf, 0xff, sizeof(buf));
+	ret = query_one(-1, IO_URING_QUERY_OPCODES, buf, 4, &size);
+	if (ret || size != 4 || *(__u32 *)buf != IORING_OP_RECV_ZC + 1 ||
+	    !all_bytes(buf + 4, 0xff, sizeof(buf) - 4))
+		fail("opcodes into 4 bytes: result %d size %u", ret, size);
+	else
+		printf("ok query: larger buffer zero-filled, smaller one truncated\n");
+
+	memset(buf, 0xff, sizeof(buf));
+	query_expect("op 3", query_one(-1, 3, buf, 16, &size), -EOPNOTSUPP);
+	if (size || !all_bytes(buf, 0, 16))
+		fail("unknown op: size %u, buffer not zeroed", size);
+	query_expect("op 1000", query_one(-1, 1000, buf, 16, NULL),
+		     -EOPNOTSUPP);
+	query_expect("size 0", query_one(-1, IO_URING_QUERY_OPCODES, buf, 0,
+					 NULL), -EINVAL);
+
+	memset(h, 0, sizeof(h));
+	h[0].query_op = IO_URING_QUERY_OPCODES;
+	h[0].query_data = (uintptr_t)buf;
+	h[0].size = sizeof(buf);
+	h[0].__resv[1] = 1;
+	ret = sys_query(-1, h, 0);
+	query_expect("reserved field", ret ? ret : h[0].result, -EINVAL);
+	h[0].__resv[1] = 0;
+	h[0].result = 5;
+	ret = sys_query(-1, h, 0);
+	query_expect("result set on input", ret ? ret : h[0].result, -EINVAL);
+
+	/* a chain of three; an unknown op in the middle stops nothing */
+	memset(h, 0, sizeof(h));
+	h[0].next_entry = (uintptr_t)&h[1];
+	h[1].next_entry = (uintptr_t)&h[2];
+	h[0].query_op = IO_URING_QUERY_ZCRX;
+	h[1].query_op = 77;
+	h[2].query_op = IO_URING_QUERY_OPCODES;
+	h[0].query_data = (uintptr_t)buf;
+	h[1].query_data = (uintptr_t)buf;
+	h[2].query_data = (uintptr_t)buf;
+	for (i = 0; i < 3; i++)
+		h[i].size = sizeof(buf);
+	ret = sys_query(-1, h, 0);
+	if (ret || h[0].result || h[1].result != -EOPNOTSUPP || h[2].result ||
+	    h[2].size != sizeof(struct io_uring_query_opcode))
+		fail("chain: %d, results %d %d %d", ret, h[0].result,
+		     h[1].result, h[2].result);
+	else
+		printf("ok query chain of 3, unknown op in the middle\n");
+
+	memset(&loop, 0, sizeof(loop));
+	loop.next_entry = (uintptr_t)&loop;
+	loop.query_op = 1000;
+	query_expect("chain that loops", sys_query(-1, &loop, 0), -ERANGE);
+	query_expect("nr_args 1", sys_query(-1, h, 1), -EINVAL);
+	query_expect("unreadable header", sys_query(-1, (void *)8, 0), -EFAULT);
+	h[0].next_entry = 0;
+	h[0].result = 0;
+	h[0].query_data = 8;
+	query_expect("unwritable buffer", sys_query(-1, h, 0), -EFAULT);
+	/* without a ring only the query: anything else as before */
+	ret = sys_io_uring_register(-1, IORING_REGISTER_ZCRX_CTRL, buf, 0);
+	query_expect("ZCRX_CTRL without a ring", ret < 0 ? -errno : ret,
+		     -EINVAL);
+	ret = sys_io_uring_register(-2, IORING_REGISTER_QUERY, h, 0);
+	query_expect("ring fd -2", ret < 0 ? -errno : ret, -EBADF);
+
+	close(ring);
+	zcrx_args_free(&a);
+}
+
+/*
+ * -K: IORING_REGISTER_ZCRX_CTRL and the registrations it enables: the
+ * errno of every invalid control, FLUSH_RQ consuming a refill ring that
+ * no queue consumes, EXPORT and IMPORT with their refusals, NODEV.
+ */
+static void ctrl_expect(const char *name, int got, int want)
+{
+	if (got != want)
+		fail("%s: %d (%s), expected %d (%s)", name, got,
+		     got < 0 ? strerror(-got) : "success", want,
+		     want ? strerror(-want) : "success");
+	else
+		printf("ok %s: %s\n", name, want ? strerror(-want) : "0");
+}
+
+static void ctrl_flush_case(int ring, struct zcrx_args *a)
+{
+	struct refill rf;
+	long long rejected;
+	unsigned int i;
+
+	/*
+	 * Entries naming no buffer, on a queue that receives nothing: only
+	 * the flush consumes them, each one rejected.
+	 */
+	refill_init(&rf, a);
+	for (i = 0; i < 40; i++)
+		refill_add(&rf, a->area.rq_area_token | area_size, page_size);
+	refill_flush(&rf);
+	rejected = fdinfo_field(ring, a->reg.zcrx_id, "rq_rejected");
+	ctrl_expect("FLUSH_RQ", zcrx_flush(ring, a->reg.zcrx_id), 0);
+	if (load_acquire(rf.head) != rf.local_tail)
+		fail("FLUSH_RQ left head %u, tail %u", load_acquire(rf.head),
+		     rf.local_tail);
+	if (fdinfo_field(ring, a->reg.zcrx_id, "rq_rejected") != rejected + 40)
+		fail("FLUSH_RQ: rq_rejected %lld, expected %lld",
+		     fdinfo_field(ring, a->reg.zcrx_id, "rq_rejected"),
+		     rejected + 40);
+	/* a full ring of entries, consumed in one call */
+	for (i = 0; i <= rf.mask; i++)
+		refill_add(&rf, a->area.rq_area_token | area_size, page_size);
+	refill_flush(&rf);
+	zcrx_flush(ring, a->reg.zcrx_id);
+	if (load_acquire(rf.head) != rf.local_tail)
+		fail("FLUSH_RQ of a full ring left head %u, tail %u",
+		     load_acquire(rf.head), rf.local_tail);
+	else
+		printf("ok FLUSH_RQ consumed 40 entries, then a full ring\n");
+	free(rf.pending);
+}
+
+static void ctrl_import_cases(int ring, int fd, struct zcrx_args *a)
+{
+	struct io_uring_zcrx_ifq_reg reg;
+	int other, nodefer, nocqe, ret;
+
+	other = ring_create(RING_FLAGS);
+	memset(&reg, 0, sizeof(reg));
+	reg.if_idx = fd;
+	reg.flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
+	ret = sys_io_uring_register(other, IORING_REGISTER_ZCRX_IFQ, &reg, 1);
+	ctrl_expect("IMPORT | NODEV", ret ? -errno : 0, -EINVAL);
+#define IMPORT_FIELD(field, val) do {					\
+	memset(&reg, 0, sizeof(reg));					\
+	reg.if_idx = fd;						\
+	reg.flags = ZCRX_REG_IMPORT;					\
+	reg.field = val;						\
+	ret = sys_io_uring_register(other, IORING_REGISTER_ZCRX_IFQ,	\
+				    &reg, 1);				\
+	ctrl_expect("IMPORT with " #field " set", ret ? -errno : 0,	\
+		    -EINVAL);						\
+} while (0)
+	IMPORT_FIELD(if_rxq, 1);
+	IMPORT_FIELD(rq_entries, 64);
+	IMPORT_FIELD(area_ptr, (uintptr_t)&a->area);
+	IMPORT_FIELD(region_ptr, (uintptr_t)&a->rd);
+	IMPORT_FIELD(rx_buf_len, page_size);
+	IMPORT_FIELD(zcrx_id, 1);
+#undef IMPORT_FIELD
+	ctrl_expect("IMPORT of a ring's fd", zcrx_import(other, ring, &reg),
+		    -EBADF);
+	ctrl_expect("IMPORT of a closed fd", zcrx_import(other, 1000, &reg),
+		    -EBADF);
+	nodefer = ring_create(IORING_SETUP_CQE32);
+	ctrl_expect("IMPORT into a ring without DEFER_TASKRUN",
+		    zcrx_import(nodefer, fd, &reg), -EINVAL);
+	close(nodefer);
+	nocqe = ring_create(NO_CQE32);
+	ctrl_expect("IMPORT into a ring without CQE32",
+		    zcrx_import(nocqe, fd, &reg), -EINVAL);
+	close(nocqe);
+
+	ret = zcrx_import(other, fd, &reg);
+	ctrl_expect("IMPORT", ret, 0);
+	if (!ret && (reg.zcrx_id != 0 || reg.rq_entries != a->reg.rq_entries ||
+		     memcmp(&reg.offsets, &a->reg.offsets,
+			    sizeof(reg.offsets))))
+		fail("IMPORT: zcrx_id %u rq_entries %u, offsets differ from the exporter's",
+		     reg.zcrx_id, reg.rq_entries);
+	if (fdinfo_field(other, 0, "rxq") != a->reg.if_rxq ||
+	    fdinfo_field(other, 0, "users") != 3)
+		fail("importer's fdinfo: rxq %lld users %lld, expected %u and 3",
+		     fdinfo_field(other, 0, "rxq"),
+		     fdinfo_field(other, 0, "users"), a->reg.if_rxq);
+	/* the importer controls the shared ifq under its own id */
+	ctrl_expect("FLUSH_RQ by the importer", zcrx_flush(other, 0), 0);
+	close(other);
+}
+
+static void ctrl_nodev_cases(void)
+{
+	struct zcrx_args a;
+	int ring, ret;
+
+	ring = ring_create(RING_FLAGS);
+	zcrx_args_init(&a, 0, rq_entries);
+	a.reg.flags = ZCRX_REG_NODEV;
+	ctrl_expect("NODEV with if_idx", zcrx_register(ring, &a), -EINVAL);
+	a.reg.if_idx = 0;
+	a.reg.if_rxq = 1;
+	ctrl_expect("NODEV with if_rxq", zcrx_register(ring, &a), -EINVAL);
+	a.reg.if_rxq = 0;
+	a.reg.flags = ZCRX_REG_NODEV | 4;
+	ctrl_expect("NODEV with an unknown flag", zcrx_register(ring, &a),
+		    -EINVAL);
+	a.reg.flags = ZCRX_REG_NODEV;
+	ret = zcrx_register(ring, &a);
+	ctrl_expect("NODEV", ret, 0);
+	if (!ret) {
+		check_result(ring, &a, 0, rq_entries);
+		if (fdinfo_field(ring, 0, "nodev") != 1 ||
+		    fdinfo_field(ring, 0, "bound") != 0)
+			fail("NODEV ifq: fdinfo nodev %lld bound %lld",
+			     fdinfo_field(ring, 0, "nodev"),
+			     fdinfo_field(ring, 0, "bound"));
+		ctrl_flush_case(ring, &a);
+	}
+	close(ring);
+	zcrx_args_free(&a);
+}
+
+static void do_ctrl_cases(void)
+{
+	struct zcrx_ctrl c;
+	struct zcrx_args a;
+	int ring, fd, ret;
+	char path[64], link[64];
+	ssize_t n;
+
+	ring = ring_with_ifq(&a);
+	if (ring < 0)
+		return;
+
+	memset(&c, 0, sizeof(c));
+	ctrl_expect("ZCRX_CTRL nr_args 1", zcrx_ctrl(ring, &c, 1), -EINVAL);
+	ret = sys_io_uring_register(ring, IORING_REGISTER_ZCRX_CTRL, NULL, 0);
+	ctrl_expect("ZCRX_CTRL NULL", ret ? -errno : 0, -EFAULT);
+	c.__resv[1] = 1;
+	ctrl_expect("ZCRX_CTRL reserved field", zcrx_ctrl(ring, &c, 0),
+		    -EFAULT);
+	memset(&c, 0, sizeof(c));
+	c.zcrx_id = 1;
+	ctrl_expect("ZCRX_CTRL no such zcrx_id", zcrx_ctrl(ring, &c, 0),
+		    -ENXIO);
+	c.zcrx_id = 0;
+	c.op = __ZCRX_CTRL_LAST;
+	ctrl_expect("ZCRX_CTRL unknown op", zcrx_ctrl(ring, &c, 0),
+		    -EOPNOTSUPP);
+	c.op = ZCRX_CTRL_FLUSH_RQ;
+	c.zc_flush.__resv[5] = 1;
+	ctrl_expect("FLUSH_RQ reserved field", zcrx_ctrl(ring, &c, 0),
+		    -EINVAL);
+	memset(&c, 0, sizeof(c));
+	c.op = ZCRX_CTRL_EXPORT;
+	c.zc_export.zcrx_fd = 3;
+	ctrl_expect("EXPORT with zcrx_fd set", zcrx_ctrl(ring, &c, 0),
+		    -EINVAL);
+	ctrl_flush_case(ring, &a);
+
+	fd = zcrx_export(ring, 0);
+	ctrl_expect("EXPORT", fd < 0 ? fd : 0, 0);
+	if (fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = 0;
+		if (strcmp(link, "anon_inode:[zcrx]") ||
+		    !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+			fail("exported fd %d: %s, FD_CLOEXEC %d", fd, link,
+			     !!(fcntl(fd, F_GETFD) & FD_CLOEXEC));
+		if (fdinfo_field(ring, 0, "users") != 2)
+			fail("users %lld after EXPORT, expected 2",
+			     fdinfo_field(ring, 0, "users"));
+		ctrl_import_cases(ring, fd, &a);
+		close(fd);
+	}
+	close(ring);
+	zcrx_args_free(&a);
+	ctrl_nodev_cases();
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -2250,7 +3021,18 @@ static void usage(const char *prog)
 		"  -F          fault sweep: register failing the 1st, 2nd, ...\n"
 		"              allocation (fail-nth) until none is reached\n"
 		"  -f N        server: fail the Nth allocation from the first\n"
-		"              RECV_ZC submission to its first completion\n",
+		"              RECV_ZC submission to its first completion\n"
+		"  -Q          run the IORING_REGISTER_QUERY cases\n"
+		"  -K          run the IORING_REGISTER_ZCRX_CTRL, IMPORT and NODEV cases\n"
+		"  -V          server: an ifq without a device (ZCRX_REG_NODEV)\n"
+		"  -G          server: ZCRX_CTRL_FLUSH_RQ after every refill\n"
+		"  -E MODE     server: share the queue with a second ring (EXPORT,\n"
+		"              IMPORT; needs -u), a connection on each in turn:\n"
+		"              1 the importer first, 2 the exporter first\n"
+		"  -A IF:Q     -N: one more ifq, on queue Q of device IF; ifq k\n"
+		"              receives the connections to PORT + k (-n counts too)\n"
+		"  -W          -N: arm the first connection with another queue's\n"
+		"              ifq once: EFAULT, then the right one\n",
 		prog, prog, prog, prog);
 	exit(2);
 }
@@ -2258,7 +3040,7 @@ static void usage(const char *prog)
 int main(int argc, char *argv[])
 {
 	static const char opts[] =
-		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PMD:T:f:FN:YS:O:";
+		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PMD:T:f:FN:YS:O:QKVGE:WA:";
 	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -2382,6 +3164,37 @@ int main(int argc, char *argv[])
 		case 'O':
 			src_port = strtoul(optarg, NULL, 0);
 			break;
+		case 'Q':
+			run_query = true;
+			break;
+		case 'K':
+			run_ctrl = true;
+			break;
+		case 'V':
+			nodev = true;
+			break;
+		case 'G':
+			flush_rq = true;
+			break;
+		case 'E':
+			export_mode = strtoul(optarg, NULL, 0);
+			break;
+		case 'W':
+			wrong_ifq = true;
+			break;
+		case 'A': {
+			char *colon = strchr(optarg, ':');
+
+			if (!colon || nr_extra == MAX_IFQS)
+				usage(argv[0]);
+			*colon = 0;
+			extra_ifindex[nr_extra] = if_nametoindex(optarg);
+			extra_queue[nr_extra] = strtoul(colon + 1, NULL, 0);
+			if (!extra_ifindex[nr_extra])
+				die("if_nametoindex(%s)", optarg);
+			nr_extra++;
+			break;
+		}
 		default:
 			usage(argv[0]);
 		}
@@ -2401,7 +3214,17 @@ int main(int argc, char *argv[])
 		nr_conns = 1;
 	if (nr_conns && (!server || nr_conns > MAX_CONNS || oneshot_len ||
 			 hold || no_eof || bad_refill || pad_refill ||
-			 hostile_refill))
+			 hostile_refill || nodev || flush_rq || export_mode))
+		usage(argv[0]);
+	/* several ifqs receive in -N; -Y gives back to one */
+	if (server && (nr_ifqs > 1 || nr_extra) &&
+	    (!nr_conns || refill_thread || nr_ifqs + nr_extra > MAX_IFQS))
+		usage(argv[0]);
+	if (wrong_ifq && nr_ifqs + nr_extra < 2)
+		usage(argv[0]);
+	/* both rings of -E produce into a refill ring in user memory */
+	if (export_mode && (!server || !user_region || export_mode > 2 ||
+			    nodev || hold || oneshot_len))
 		usage(argv[0]);
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex) {
@@ -2418,6 +3241,12 @@ int main(int argc, char *argv[])
 		do_cases();
 	else if (run_sqe_cases)
 		do_sqe_cases();
+	else if (run_query)
+		do_query_cases();
+	else if (run_ctrl)
+		do_ctrl_cases();
+	else if (export_mode)
+		do_server_export();
 	else if (nr_conns)
 		do_server_multi();
 	else if (server)

@@ -26,6 +26,11 @@ the last case).
 The concurrency case runs two rings on two queues at once, five flows
 among them (one copied), restarts the queues under them, and closes the
 rings while the flows still run.
+
+The second-stage cases receive through ZCRX_CTRL_FLUSH_RQ, an ifq without
+a device (ZCRX_REG_NODEV: every byte copied), one ifq shared by two rings
+(ZCRX_CTRL_EXPORT and ZCRX_REG_IMPORT, closed in either order) and two
+ifqs of one ring, one request of which names the other's ifq (EFAULT).
 """
 
 import errno
@@ -135,9 +140,9 @@ def rx_ring_fits(ifindex):
         defer(set_rings, ifindex, rx=rings['rx'])
 
 
-def prepare_last_queue(cfg):
-    """Header split on, the rx ring within the area, the last queue out
-    of RSS, all restored.
+def prepare_last_queue(cfg, nr=1):
+    """Header split on, the rx ring within the area, the last @nr queues
+    out of RSS, all restored.
 
     Return the number of rx queues.
     """
@@ -145,9 +150,9 @@ def prepare_last_queue(cfg):
     hds_on(cfg.ifindex, cfg.ifname)
     rx_ring_fits(cfg.ifindex)
     n = rx_queues(cfg.ifindex)
-    if n < 2:
-        raise KsftSkipEx("needs at least 2 rx queues")
-    ethtool(f"-X {cfg.ifname} equal {n - 1}")
+    if n < nr + 1:
+        raise KsftSkipEx(f"needs at least {nr + 1} rx queues")
+    ethtool(f"-X {cfg.ifname} equal {n - nr}")
     defer(ethtool, f"-X {cfg.ifname} default")
     return n
 
@@ -1305,6 +1310,140 @@ def test_zcrx_concurrency(cfg) -> None:
         check_released(cfg, q)
 
 
+def ifq_lines(out):
+    """Every ifq of the fdinfo the helper printed, as {zcrx_id: fields}."""
+    ifqs = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*(\d+): (ifindex=.*)", line)
+        if m:
+            ifqs[int(m.group(1))] = fields(m.group(2))
+    return ifqs
+
+
+def test_zcrx_flush_rq(cfg) -> None:
+    """ZCRX_CTRL_FLUSH_RQ after every refill, on a bound queue.
+
+    Each call must leave the refill ring empty (the helper checks head
+    against its tail) while the page pool consumes it from NAPI too.
+    """
+    q, port = setup(cfg)
+    size = 4 * MIB
+    out = receive(cfg, q, port, size, "-G")
+    check_zc(out, size)
+    ksft_ge(summary(out)['flushes'], 1, "FLUSH_RQ calls")
+
+
+def test_zcrx_nodev(cfg) -> None:
+    """An ifq without a device (ZCRX_REG_NODEV): every byte copied.
+
+    No queue is bound: the flow lands on the last queue as on any, and
+    RECV_ZC copies it into the area. The refill ring is consumed by
+    ZCRX_CTRL_FLUSH_RQ, as mainline documents for NODEV.
+    """
+    q, port = setup(cfg)
+    size = 4 * MIB
+    out = receive(cfg, q, port, size, "-V -G -t")
+    s = ifq_stats(out)
+    ksft_eq(s['nodev'], 1, f"the ifq has no device: {s}")
+    ksft_eq(s['bound'], 0, f"no queue bound: {s}")
+    ksft_eq(s['zc_bytes'], 0, f"nothing without a copy: {s}")
+    ksft_eq(s['copy_bytes'], size, f"every byte copied: {s}")
+    ksft_eq(s['copy_frags'], summary(out)['cqes'], "a CQE per fragment")
+    ksft_ge(summary(out)['flushes'], 1, "FLUSH_RQ calls")
+    ksft_in("VmPin back to", out)
+    ksft_true(queue_io_uring(cfg.ifindex, q) is None, "the queue not bound")
+
+
+def export_import(cfg, mode):
+    """Two rings sharing one queue (-E @mode), a connection on each in
+    turn; the queue bound until the last user goes, then released."""
+    q, port = setup(cfg)
+    size = 4 * MIB
+    require_helper()
+    srv = bkg(f"{HELPER} -s -i {cfg.ifname} -q {q} -p {port} -E {mode} -u "
+              f"-l {size} -t -T 100", fail=False, exit_wait=True)
+    defer(reap, srv.proc)
+    clis = []
+    if wait_listen(srv.proc, port):
+        # one after the other: the second waits in the backlog
+        for _ in range(2):
+            clis.append(cmd(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} "
+                            f"-l {size} -T 100", host=cfg.remote, fail=False,
+                            timeout=120))
+    srv.process(terminate=False, fail=False, timeout=120)
+    ksft_eq(srv.ret, 0, f"iou-zcrx -E {mode}:\n{srv.stdout}{srv.stderr}")
+    for cli in clis:
+        ksft_eq(cli.ret, 0, f"sender: {cli.stderr}")
+    rings = re.findall(r"^connection ring=(\w+) bytes=(\d+)", srv.stdout,
+                       re.MULTILINE)
+    want = ["importer", "exporter"] if mode == 1 else ["exporter", "importer"]
+    ksft_eq([r for r, _ in rings], want, "the rings in the order received")
+    ksft_eq([int(b) for _, b in rings], [size, size], "bytes per ring")
+    ksft_in("first ring closed, the queue still bound", srv.stdout)
+    ksft_in("VmPin back to", srv.stdout)
+    s = ifq_stats(srv.stdout)
+    ksft_eq(s['zc_bytes'] + s['copy_bytes'], 2 * size, f"both streams: {s}")
+    ksft_ge(s['zc_bytes'], size, f"mostly without a copy: {s}")
+    ksft_pr(f"figure: export/import mode {mode}: {ifq_line(srv.stdout)}")
+    check_released(cfg, q)
+
+
+def test_zcrx_export_import(cfg) -> None:
+    """EXPORT and IMPORT: the importer receives and closes first; the
+    exporter then receives; the exported file is the last user."""
+    export_import(cfg, 1)
+
+
+def test_zcrx_export_first(cfg) -> None:
+    """EXPORT and IMPORT: the exported file and the exporter's ring close
+    first; the importer, last, still receives on the queue."""
+    export_import(cfg, 2)
+
+
+def test_zcrx_several_ifqs(cfg) -> None:
+    """Two ifqs of one ring, on two queues, a flow on each at once.
+
+    The first connection's first request names the other queue's ifq: it
+    ends with EFAULT (the data is not that ifq's to give) and the helper
+    re-arms it with its own; every byte of both flows is checked against
+    the area of the ifq each CQE came from.
+    """
+    wire_delivery(cfg)
+    qa = prepare_last_queue(cfg, 2) - 2
+    port = rand_port()
+    steer(cfg, port, f"action {qa}")
+    steer(cfg, port + 1, f"action {qa + 1}")
+    size = 4 * MIB
+    srv = bkg(f"{HELPER} -s -i {cfg.ifname} -q {qa} -n 2 -N 2 -W -p {port} "
+              f"-l {size} -t -T 100", fail=False, exit_wait=True)
+    defer(reap, srv.proc)
+    clis = []
+    if wait_listen(srv.proc, port):
+        for p in (port, port + 1):
+            clis.append(bkg(f"{cfg.bin_remote} -c -h {cfg.addr} -p {p} "
+                            f"-l {size} -T 100", host=cfg.remote, fail=False))
+    for cli in clis:
+        cli.process(terminate=False, fail=False, timeout=120)
+        ksft_eq(cli.ret, 0, f"sender: {cli.stderr}")
+    srv.process(terminate=False, fail=False, timeout=120)
+    ksft_eq(srv.ret, 0, f"iou-zcrx -n 2 -N 2:\n{srv.stdout}{srv.stderr}")
+    conns = connections(srv.stdout)
+    ksft_eq(sorted(c['ifq'] for c in conns.values()), [0, 1],
+            "a connection per ifq")
+    ksft_eq(sum(c['efault'] for c in conns.values()), 1,
+            "the request naming the other queue's ifq ended with EFAULT")
+    ifqs = ifq_lines(srv.stdout)
+    ksft_eq(sorted((i['rxq'] for i in ifqs.values())), [qa, qa + 1],
+            "the ifqs' queues")
+    total = sum(i['zc_bytes'] + i['copy_bytes'] for i in ifqs.values())
+    ksft_eq(total, 2 * size, f"both streams: {ifqs}")
+    for i in ifqs.values():
+        ksft_ge(i['zc_bytes'], size // 2, f"each queue mostly zero copy: {i}")
+    ksft_in("VmPin back to", srv.stdout)
+    for q in (qa, qa + 1):
+        check_released(cfg, q)
+
+
 # what the kernel logs when a device writes where it may not, or the DMA
 # API sees a mapping misused (the harness also scans the whole log)
 DMA_FAULT = re.compile(r"DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault"
@@ -1414,6 +1553,9 @@ def main() -> None:
                  test_zcrx_killed, test_zcrx_netdev_removed,
                  test_zcrx_netdev_removed_deferred,
                  test_zcrx_concurrency,
+                 test_zcrx_flush_rq, test_zcrx_nodev,
+                 test_zcrx_export_import, test_zcrx_export_first,
+                 test_zcrx_several_ifqs,
                  # last: the device does not come back
                  test_zcrx_unplug]
         only = os.environ.get("IOU_ZCRX_CASES", "").split()

@@ -15,6 +15,11 @@ pins whole pages, and a ring created without CAP_IPC_LOCK charges its
 user's RLIMIT_MEMLOCK for the area and the refill region, exactly, until
 it is closed or its process killed.
 
+The query and control cases check IORING_REGISTER_QUERY (with ring fd
+-1) against what the kernel does, and IORING_REGISTER_ZCRX_CTRL, import
+and ZCRX_REG_NODEV with the errno of every refusal; the two-device case
+receives on queues of two netdevsim devices in one ring.
+
 The fuzz case runs hw/iou-zcrx-fuzz: registrations, RECV_ZC submissions
 and refill batches with random and boundary values, on a queue that
 receives a stream.
@@ -429,8 +434,9 @@ def wait_released(ifindex, q):
     return False
 
 
-def linked_pair(queue_count):
-    """A linked netdevsim pair, the peer in a namespace of its own.
+def linked_pair(queue_count, addr=FUZZ_ADDR, peer_addr=FUZZ_PEER):
+    """A linked netdevsim pair, the peer in a namespace of its own, the
+    local port with @addr and the peer with @peer_addr.
 
     Return the local port and the namespace; both go when the case ends.
     """
@@ -446,9 +452,9 @@ def linked_pair(queue_count):
         NetdevSimDev.ctrl_write('link_device',
                                 f'{nsfd0.fileno()}:{dev.ifindex} '
                                 f'{nsfd1.fileno()}:{pdev.ifindex}')
-    ip(f"-6 addr add dev {dev.ifname} {FUZZ_ADDR}/64 nodad")
+    ip(f"-6 addr add dev {dev.ifname} {addr}/64 nodad")
     ip(f"link set dev {dev.ifname} up")
-    ip(f"-6 addr add dev {pdev.ifname} {FUZZ_PEER}/64 nodad", ns=ns)
+    ip(f"-6 addr add dev {pdev.ifname} {peer_addr}/64 nodad", ns=ns)
     ip(f"link set dev {pdev.ifname} up", ns=ns)
     return dev, ns
 
@@ -570,16 +576,97 @@ def test_fuzz(cfg) -> None:
     receive(dev, ns, q, 1 << 20)
 
 
+def test_query(cfg) -> None:
+    """IORING_REGISTER_QUERY with ring fd -1 and on a ring: opcodes checked
+    against what io_uring_setup gives and refuses, zcrx against what a
+    registration lays out, every invalid query answered with its errno."""
+    hds(cfg.ifindex, SPLIT_ON)
+    out = helper_ok(cfg.ifname, f"-q {last_queue(cfg)} -Q")
+    for line in out.splitlines():
+        if line.startswith(("opcodes:", "zcrx:")):
+            ksft_pr(line)
+    ksft_true(out.count("ok ") >= 16, "fewer than 16 query cases ran")
+
+
+def test_ctrl(cfg) -> None:
+    """IORING_REGISTER_ZCRX_CTRL: the errno of every invalid control,
+    FLUSH_RQ, EXPORT and IMPORT with their refusals, NODEV; once the
+    rings and the exported file are closed the queue is unbound."""
+    hds(cfg.ifindex, SPLIT_ON)
+    q = last_queue(cfg)
+    out = helper_ok(cfg.ifname, f"-q {q} -K")
+    ksft_true(out.count("ok ") >= 25, "fewer than 25 control cases ran")
+    ksft_true(wait_unbound(cfg.ifindex, q),
+              "queue still bound after the rings and the file closed")
+
+
+def test_two_devices(cfg) -> None:
+    """One ring, ifqs on queues of two devices, a flow on each at once.
+
+    Two linked netdevsim pairs, the peers in namespaces of their own; the
+    first request of the first connection names the other device's ifq
+    and ends with EFAULT, then the right one receives every byte.
+    """
+    if not os.access(HELPER, os.X_OK):
+        raise KsftSkipEx(f"{HELPER} not built")
+    pairs = [linked_pair(4, "2001:db8:3::1", "2001:db8:3::2"),
+             linked_pair(4, "2001:db8:4::1", "2001:db8:4::2")]
+    q = 3
+    port = rand_port()
+    for i, (dev, _) in enumerate(pairs):
+        set_rings(dev.ifindex, tcp_data_split=SPLIT_ON, hds_thresh=0)
+        ethtool(f"-X {dev.ifname} equal {q}")
+        ethtool(f"-N {dev.ifname} flow-type tcp6 dst-port {port + i} "
+                f"action {q}")
+    size = 4 << 20
+    (dev0, ns0), (dev1, ns1) = pairs
+    srv = bkg(f"{HELPER} -s -i {dev0.ifname} -q {q} -A {dev1.ifname}:{q} "
+              f"-N 2 -W -p {port} -l {size} -t -T 60", exit_wait=True,
+              fail=False)
+    defer(reap, srv.proc)
+    wait_port_listen(port, deadline=30)
+    clis = [bkg(f"{HELPER} -c -h 2001:db8:{3 + i}::1 -p {port + i} "
+                f"-l {size} -T 60", ns=ns, fail=False)
+            for i, (_, ns) in enumerate(pairs)]
+    for cli in clis:
+        cli.process(terminate=False, fail=False, timeout=90)
+        ksft_eq(cli.ret, 0, f"sender: {cli.stdout}{cli.stderr}")
+    srv.process(terminate=False, fail=False, timeout=90)
+    ksft_eq(srv.ret, 0, f"iou-zcrx -A: {srv.stdout}{srv.stderr}")
+    efault = re.findall(r" ifq=(\d+) efault=(\d+)", srv.stdout)
+    ksft_eq(sorted(int(i) for i, _ in efault), [0, 1], "a connection per ifq")
+    ksft_eq(sum(int(e) for _, e in efault), 1,
+            "the request naming the other device's ifq ended with EFAULT")
+    ifqs = re.findall(r"^\s*\d+: ifindex=(\d+) .* zc_bytes=(\d+) "
+                      r"zc_frags=\d+ copy_bytes=(\d+)", srv.stdout,
+                      re.MULTILINE)
+    ksft_eq(sorted(int(i) for i, _, _ in ifqs),
+            sorted([dev0.ifindex, dev1.ifindex]), "an ifq per device")
+    ksft_eq(sum(int(z) + int(c) for _, z, c in ifqs), 2 * size,
+            f"both streams: {ifqs}")
+    for _, z, _ in ifqs:
+        ksft_ge(int(z), size // 2, "each device's queue mostly zero copy")
+    ksft_in("VmPin back to", srv.stdout)
+    for dev, _ in pairs:
+        ksft_true(wait_released(dev.ifindex, q),
+                  f"{dev.ifname}: queue unbound, no io_uring page pool")
+
+
 def main() -> None:
     with NetDrvEnv(__file__, queue_count=4) as cfg:
         cfg.ifname = cfg.dev['ifname']
-        ksft_run([test_register, test_register_user_region,
-                  test_register_several, test_invalid_args, test_bad_queue,
-                  test_hds_off, test_same_queue, test_queue_reported,
-                  test_netdev_removed, test_area_hugetlb, test_area_thp,
-                  test_memlock, test_memlock_killed, test_memlock_huge,
-                  test_fuzz],
-                 args=(cfg, ))
+        cases = [test_register, test_register_user_region,
+                 test_register_several, test_invalid_args, test_bad_queue,
+                 test_hds_off, test_same_queue, test_queue_reported,
+                 test_netdev_removed, test_area_hugetlb, test_area_thp,
+                 test_memlock, test_memlock_killed, test_memlock_huge,
+                 test_query, test_ctrl, test_two_devices,
+                 test_fuzz]
+        # IOU_ZCRX_CASES, if set, names the cases to run (space-separated)
+        only = os.environ.get("IOU_ZCRX_CASES", "").split()
+        if only:
+            cases = [c for c in cases if c.__name__ in only]
+        ksft_run(cases, args=(cfg, ))
     ksft_exit()
 
 
