@@ -14,6 +14,11 @@
  * away (the provider's ->uninstall), whichever comes first: a mapping never
  * outlives the binding, even while the user still holds buffers.
  *
+ * The area is cut into buffers (net_iovs) of a page, or of rx_buf_len bytes
+ * (a power of two) where the driver can post buffers that large: each
+ * buffer is then physically contiguous memory, mapped for the device in one
+ * piece, and one completion covers up to a whole buffer.
+ *
  * An ifq without a device (%ZCRX_REG_NODEV) has an area and a refill ring
  * but no queue: every receive copies into the area.
  *
@@ -33,6 +38,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/io_uring.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/nospec.h>
@@ -221,7 +227,7 @@ static void __io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
 		struct net_iov *niov = &area->nia.niovs[i];
 
 		dma_unmap_page_attrs(ifq->dev, net_iov_dma_addr(niov),
-				     PAGE_SIZE, DMA_FROM_DEVICE,
+				     net_iov_size(niov), DMA_FROM_DEVICE,
 				     DMA_ATTR_SKIP_CPU_SYNC);
 		net_mp_niov_set_dma_addr(niov, 0);
 	}
@@ -238,15 +244,17 @@ static int io_zcrx_map_area(struct io_zcrx_ifq *ifq, struct io_zcrx_area *area)
 		return 0;
 	for (i = 0; i < area->nia.num_niovs; i++) {
 		struct net_iov *niov = &area->nia.niovs[i];
+		size_t size = net_iov_size(niov);
 		dma_addr_t dma;
 
-		dma = dma_map_page_attrs(ifq->dev, area->nia.pages[i], 0,
-					 PAGE_SIZE, DMA_FROM_DEVICE,
+		/* a buffer of several pages is contiguous: one mapping */
+		dma = dma_map_page_attrs(ifq->dev, net_iov_page(niov), 0, size,
+					 DMA_FROM_DEVICE,
 					 DMA_ATTR_SKIP_CPU_SYNC);
 		if (dma_mapping_error(ifq->dev, dma))
 			goto err_unmap;
 		if (net_mp_niov_set_dma_addr(niov, dma)) {
-			dma_unmap_page_attrs(ifq->dev, dma, PAGE_SIZE,
+			dma_unmap_page_attrs(ifq->dev, dma, size,
 					     DMA_FROM_DEVICE,
 					     DMA_ATTR_SKIP_CPU_SYNC);
 			goto err_unmap;
@@ -286,7 +294,7 @@ static void io_zcrx_free_area(struct io_zcrx_area *area)
 	/* unmapped when the device was released */
 	WARN_ON_ONCE(area->nr_mapped);
 	if (area->nia.pages)
-		io_pages_free(&area->nia.pages, area->nia.num_niovs);
+		io_pages_free(&area->nia.pages, area->nr_pages);
 	if (area->acct_pages)
 		io_zcrx_unaccount(ifq, area->acct_pages);
 	kvfree(area->freelist);
@@ -295,7 +303,8 @@ static void io_zcrx_free_area(struct io_zcrx_area *area)
 	kfree(area);
 }
 
-static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg)
+static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg,
+				 u32 buf_len)
 {
 	u64 end;
 
@@ -308,7 +317,8 @@ static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg)
 		return -EINVAL;
 	if (!reg->addr || !reg->len)
 		return -EINVAL;
-	if ((reg->addr | reg->len) & ~PAGE_MASK)
+	/* whole buffers: a buffer's pages are one piece of memory */
+	if ((reg->addr | reg->len) & (buf_len - 1))
 		return -EINVAL;
 	if (reg->len > IO_ZCRX_MAX_AREA_LEN)
 		return -EINVAL;
@@ -341,10 +351,29 @@ static unsigned long io_zcrx_count_acct_pages(struct page **pages,
 	return res;
 }
 
+/*
+ * Whether every buffer of @shift bytes in @pages is physically contiguous,
+ * which a device given one address per buffer needs.
+ */
+static bool io_zcrx_bufs_contiguous(struct page **pages, unsigned long nr,
+				    unsigned int shift)
+{
+	unsigned long per_buf = 1UL << (shift - PAGE_SHIFT), i;
+
+	for (i = 0; i < nr; i++) {
+		if (i % per_buf &&
+		    page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
+			return false;
+	}
+	return true;
+}
+
 static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
-			       struct io_uring_zcrx_area_reg *reg)
+			       struct io_uring_zcrx_area_reg *reg,
+			       unsigned int shift)
 {
 	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
+	unsigned long nr_bufs = reg->len >> shift;
 	unsigned long acct_pages, i;
 	struct io_zcrx_area *area;
 	struct net_iov *niovs;
@@ -367,6 +396,12 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 		ret = -EFAULT;
 		goto err_free;
 	}
+	/* as mainline answers buffers larger than the memory's pieces */
+	if (!io_zcrx_bufs_contiguous(pages, nr_pages, shift)) {
+		io_pages_free(&pages, nr);
+		ret = -ERANGE;
+		goto err_free;
+	}
 	acct_pages = io_zcrx_count_acct_pages(pages, nr_pages);
 	ret = io_zcrx_account(ifq, acct_pages);
 	if (ret) {
@@ -376,26 +411,27 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 	area->acct_pages = acct_pages;
 
 	ret = -ENOMEM;
-	niovs = kvmalloc_array(nr_pages, sizeof(*niovs), GFP_KERNEL_ACCOUNT);
+	niovs = kvmalloc_array(nr_bufs, sizeof(*niovs), GFP_KERNEL_ACCOUNT);
 	if (!niovs) {
 		io_pages_free(&pages, nr);
 		goto err_free;
 	}
-	net_iov_area_init(&area->nia, niovs, nr_pages, NET_IOV_IOURING,
-			  reg->addr, pages);
+	net_iov_area_init_sized(&area->nia, niovs, nr_bufs, shift,
+				NET_IOV_IOURING, reg->addr, pages);
+	area->nr_pages = nr_pages;
 
-	area->freelist = kvmalloc_array(nr_pages, sizeof(area->freelist[0]),
+	area->freelist = kvmalloc_array(nr_bufs, sizeof(area->freelist[0]),
 					GFP_KERNEL_ACCOUNT);
 	if (!area->freelist)
 		goto err_free;
-	area->user_refs = kvcalloc(nr_pages, sizeof(area->user_refs[0]),
+	area->user_refs = kvcalloc(nr_bufs, sizeof(area->user_refs[0]),
 				   GFP_KERNEL_ACCOUNT);
 	if (!area->user_refs)
 		goto err_free;
-	for (i = 0; i < nr_pages; i++)
+	for (i = 0; i < nr_bufs; i++)
 		area->freelist[i] = i;
-	area->free_count = nr_pages;
-	area->copy_reserve = min_t(u32, nr_pages / 16, IO_ZCRX_COPY_RESERVE);
+	area->free_count = nr_bufs;
+	area->copy_reserve = min_t(u32, nr_bufs / 16, IO_ZCRX_COPY_RESERVE);
 
 	/* one area per ifq for now */
 	area->area_id = 0;
@@ -464,8 +500,12 @@ static int io_zcrx_open_queue(struct io_zcrx_ifq *ifq)
 		.mp_ops = &io_uring_pp_zc_ops,
 		.mp_priv = ifq,
 	};
+	u32 buf_len = 1U << ifq->area->nia.niov_shift;
 	int ret;
 
+	/* only when asked for: a driver that posts pages needs no support */
+	if (buf_len > PAGE_SIZE)
+		p.rx_page_size = buf_len;
 	rtnl_lock();
 	ret = __net_mp_open_rxq(ifq->netdev, ifq->if_rxq, &p, NULL);
 	rtnl_unlock();
@@ -652,6 +692,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	struct io_uring_zcrx_ifq_reg reg;
 	struct io_uring_region_desc rd;
 	struct io_zcrx_ifq *ifq;
+	u32 buf_len = PAGE_SIZE;
 	u32 id;
 	int ret;
 
@@ -675,9 +716,15 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	/* no device, so no queue */
 	if ((reg.flags & ZCRX_REG_NODEV) && (reg.if_idx || reg.if_rxq))
 		return -EINVAL;
-	/* buffers are pages */
-	if (reg.rx_buf_len && reg.rx_buf_len != PAGE_SIZE)
-		return -EINVAL;
+	if (reg.rx_buf_len) {
+		if (!is_power_of_2(reg.rx_buf_len) ||
+		    reg.rx_buf_len < PAGE_SIZE)
+			return -EINVAL;
+		/* no device posts the buffers; mainline's answer */
+		if ((reg.flags & ZCRX_REG_NODEV) && reg.rx_buf_len != PAGE_SIZE)
+			return -EOPNOTSUPP;
+		buf_len = reg.rx_buf_len;
+	}
 	if (!reg.rq_entries)
 		return -EINVAL;
 	if (reg.rq_entries > IO_RQ_MAX_ENTRIES) {
@@ -690,7 +737,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 		return -EFAULT;
 	if (copy_from_user(&area, u64_to_user_ptr(reg.area_ptr), sizeof(area)))
 		return -EFAULT;
-	ret = io_zcrx_validate_area(&area);
+	ret = io_zcrx_validate_area(&area, buf_len);
 	if (ret)
 		return ret;
 
@@ -714,7 +761,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 		goto err_erase;
 
 	if (ifq->nodev) {
-		ret = io_zcrx_create_area(ifq, &area);
+		ret = io_zcrx_create_area(ifq, &area, PAGE_SHIFT);
 		if (ret)
 			goto err_erase;
 		goto done;
@@ -734,7 +781,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	}
 	get_device(ifq->dev);
 
-	ret = io_zcrx_create_area(ifq, &area);
+	ret = io_zcrx_create_area(ifq, &area, ilog2(buf_len));
 	if (ret)
 		goto err_drop_netdev;
 
@@ -904,8 +951,9 @@ void io_zcrx_show_fdinfo(struct io_ring_ctx *ctx, struct seq_file *m)
 		seq_printf(m, " users=%u", refcount_read(&ifq->user_refs));
 		if (ifq->nodev)
 			seq_puts(m, " nodev=1");
-		seq_printf(m, " area_pages=%zu free=%u",
-			   area->nia.num_niovs, READ_ONCE(area->free_count));
+		seq_printf(m, " area_pages=%zu buf_len=%zu free=%u",
+			   area->nia.num_niovs, (size_t)1 << area->nia.niov_shift,
+			   READ_ONCE(area->free_count));
 		seq_printf(m, " alloc_misses=%lld rq_rejected=%lld",
 			   atomic64_read(&s->alloc_misses),
 			   atomic64_read(&s->rq_rejected));
@@ -943,7 +991,7 @@ static struct net_iov *io_zcrx_parse_rqe(struct io_zcrx_ifq *ifq,
 	if (unlikely((off & IORING_ZCRX_AREA_MASK) >> IORING_ZCRX_AREA_SHIFT !=
 		     area->area_id))
 		return NULL;
-	niov_idx = (off & ~IORING_ZCRX_AREA_MASK) >> PAGE_SHIFT;
+	niov_idx = (off & ~IORING_ZCRX_AREA_MASK) >> area->nia.niov_shift;
 	if (unlikely(niov_idx >= area->nia.num_niovs))
 		return NULL;
 	niov_idx = array_index_nospec(niov_idx, area->nia.num_niovs);
@@ -999,7 +1047,7 @@ static bool io_zcrx_queue_cqe(struct io_kiocb *req, struct net_iov *niov,
 
 	rcqe = (struct io_uring_zcrx_cqe *)(cqe + 1);
 	rcqe->off = ((u64)area->area_id << IORING_ZCRX_AREA_SHIFT) +
-		    ((u64)net_iov_idx(niov) << PAGE_SHIFT) + off;
+		    ((u64)net_iov_idx(niov) << area->nia.niov_shift) + off;
 	rcqe->__pad = 0;
 	trace_io_uring_complete(req->ctx, req, cqe->user_data, cqe->res,
 				cqe->flags, rcqe->off, 0);
@@ -1090,10 +1138,8 @@ static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 	int ret = 0;
 
 	while (len) {
-		size_t n = min_t(size_t, len, PAGE_SIZE);
 		struct net_iov *niov;
-		size_t done = 0;
-		void *dst;
+		size_t n, done = 0;
 
 		niov = io_zcrx_alloc_fallback(ifq);
 		if (!niov) {
@@ -1102,20 +1148,25 @@ static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 			break;
 		}
 
-		dst = kmap_local_page(net_iov_page(niov));
+		/* a whole buffer, page by page on both sides */
+		n = min_t(size_t, len, net_iov_size(niov));
 		while (done < n) {
 			struct page *page = nth_page(src_page,
 						     src_off >> PAGE_SHIFT);
 			unsigned int poff = offset_in_page(src_off);
-			size_t chunk = min_t(size_t, n - done, PAGE_SIZE - poff);
+			unsigned int doff = offset_in_page(done);
+			size_t chunk = min3(n - done, PAGE_SIZE - poff,
+					    PAGE_SIZE - doff);
 			void *src = kmap_local_page(page);
+			void *dst = kmap_local_page(nth_page(net_iov_page(niov),
+							     done >> PAGE_SHIFT));
 
-			memcpy(dst + done, src + poff, chunk);
+			memcpy(dst + doff, src + poff, chunk);
+			kunmap_local(dst);
 			kunmap_local(src);
 			done += chunk;
 			src_off += chunk;
 		}
-		kunmap_local(dst);
 
 		if (!io_zcrx_queue_cqe(args->req, niov, ifq, 0, n)) {
 			io_zcrx_return_niov_freelist(niov);
@@ -1521,7 +1572,8 @@ static int io_pp_zc_init(struct page_pool *pool)
 
 	if (WARN_ON_ONCE(!ifq))
 		return -EINVAL;
-	if (pool->p.order != 0)
+	/* the driver's buffers must be the area's */
+	if (pool->p.order + PAGE_SHIFT != ifq->area->nia.niov_shift)
 		return -EOPNOTSUPP;
 	if (pool->p.dma_dir != DMA_FROM_DEVICE)
 		return -EOPNOTSUPP;
@@ -1712,9 +1764,9 @@ int io_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
 ssize_t io_zcrx_query(struct io_uring_query_zcrx *e)
 {
 	e->register_flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
-	/* dma-buf areas and rx_buf_len other than a page: not yet */
+	/* dma-buf areas: not yet */
 	e->area_flags = 0;
-	e->features = 0;
+	e->features = ZCRX_FEATURE_RX_PAGE_SIZE;
 	e->nr_ctrl_opcodes = __ZCRX_CTRL_LAST;
 	e->rq_hdr_size = IO_ZCRX_RQES_OFF;
 	e->rq_hdr_alignment = L1_CACHE_BYTES;

@@ -14,14 +14,16 @@ struct seq_file;
 
 /**
  * struct io_zcrx_area - user memory registered for zero-copy receive
- * @nia: the area's net_iovs, one per page, and the pinned pages behind them
+ * @nia: the area's net_iovs, one per buffer (a page or rx_buf_len bytes),
+ *	and the pinned pages behind them
  * @ifq: the interface queue the area belongs to
  * @user_refs: per net_iov, how many times the buffer is in the user's hands
  *	(completions posted and not yet returned through the refill ring)
  * @area_id: id encoded in the area token, see %IORING_ZCRX_AREA_SHIFT
  * @is_mapped: every page is DMA-mapped for @ifq->dev; set and cleared
  *	under @ifq->dma_lock, read locklessly before a sync for the device
- * @nr_mapped: number of pages mapped so far, for unwinding
+ * @nr_mapped: number of buffers mapped so far, for unwinding
+ * @nr_pages: number of pages pinned, in &net_iov_area.pages
  * @acct_pages: pages charged for the area: each pinned folio in full
  * @copy_reserve: free buffers the page pool leaves to the copy fallback
  * @freelist_lock: protects @free_count and @freelist
@@ -36,6 +38,7 @@ struct io_zcrx_area {
 	u16			area_id;
 	bool			is_mapped;
 	unsigned long		nr_mapped;
+	unsigned long		nr_pages;
 	unsigned long		acct_pages;
 	u32			copy_reserve;
 

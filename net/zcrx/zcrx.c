@@ -14,6 +14,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/log2.h>
 #include <linux/netdevice.h>
 #include <linux/nospec.h>
 #include <linux/rtnetlink.h>
@@ -76,6 +77,9 @@ static bool mp_params_valid(const struct pp_memory_provider_params *p)
  * -EEXIST if an XDP program is attached or the queue already has a
  * provider,
  * -EBUSY if AF_XDP uses the queue,
+ * -EOPNOTSUPP if @p asks for buffers larger than a page (rx_page_size)
+ * and the driver cannot post them, -EINVAL if they are larger than it can,
+ * or the size is not a power of two above PAGE_SIZE,
  * or, on a running device, -ENODATA if the driver's new page pool did not
  * take the provider, or the error of the driver's queue ops.
  */
@@ -147,6 +151,25 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 #endif
 	if (WARN_ON_ONCE(!mp_params_valid(p)))
 		return -EINVAL;
+	if (p->rx_page_size) {
+		u32 max = dev->queue_mgmt_ops->max_rx_page_size;
+
+		if (!is_power_of_2(p->rx_page_size) ||
+		    p->rx_page_size <= PAGE_SIZE)
+			return -EINVAL;
+		if (!max) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "%s cannot post rx buffers larger than a page",
+					   netdev_name(dev));
+			return -EOPNOTSUPP;
+		}
+		if (p->rx_page_size > max) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "rx buffer size %u above %s's maximum of %u",
+					   p->rx_page_size, netdev_name(dev), max);
+			return -EINVAL;
+		}
+	}
 
 	rxq->mp_params = *p;
 	/* A device that is down has no queue memory to replace: ndo_open

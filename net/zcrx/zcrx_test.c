@@ -299,6 +299,7 @@ static struct zcrx_test_mp *zcrx_mp_create(struct kunit *test,
  * @start_calls: calls of ndo_queue_start()
  * @stop_calls: calls of ndo_queue_stop()
  * @bpf_calls: calls of ndo_bpf()
+ * @pool_page_size: netif_rxq_page_size() at the last ndo_queue_mem_alloc()
  */
 struct zcrx_test_priv {
 	struct device *dma_dev;
@@ -321,6 +322,7 @@ struct zcrx_test_priv {
 	int start_calls;
 	int stop_calls;
 	int bpf_calls;
+	u32 pool_page_size;
 };
 
 /* The driver's per queue memory: just the page pool. */
@@ -487,6 +489,8 @@ static int zcrx_test_mem_alloc(struct net_device *dev, void *per_queue_mem,
 	if (priv->fail_alloc)
 		return -ENOMEM;
 
+	/* the size a driver's payload pool would take */
+	priv->pool_page_size = netif_rxq_page_size(dev, idx);
 	pool = zcrx_test_pool_create(dev, idx);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
@@ -537,6 +541,16 @@ static const struct netdev_queue_mgmt_ops zcrx_test_queue_ops = {
 	.ndo_queue_mem_free	= zcrx_test_mem_free,
 	.ndo_queue_start	= zcrx_test_queue_start,
 	.ndo_queue_stop		= zcrx_test_queue_stop,
+};
+
+/* As zcrx_test_queue_ops, and posts buffers of up to four pages. */
+static const struct netdev_queue_mgmt_ops zcrx_test_big_queue_ops = {
+	.ndo_queue_mem_size	= sizeof(struct zcrx_test_qmem),
+	.ndo_queue_mem_alloc	= zcrx_test_mem_alloc,
+	.ndo_queue_mem_free	= zcrx_test_mem_free,
+	.ndo_queue_start	= zcrx_test_queue_start,
+	.ndo_queue_stop		= zcrx_test_queue_stop,
+	.max_rx_page_size	= 4 * PAGE_SIZE,
 };
 
 /* Everything but ndo_queue_stop(). */
@@ -1101,6 +1115,34 @@ static void zcrx_area_dma_addr(struct kunit *test)
 			base + ((dma_addr_t)2 << PAGE_SHIFT));
 }
 
+static void zcrx_area_sized(struct kunit *test)
+{
+	const unsigned long base = 0x40000000UL;
+	struct zcrx_area_fixture *f = zcrx_area_create(test, true);
+	unsigned int i, n = ZCRX_TEST_NIOVS / 4;
+
+	/* net_iovs of four pages each: a quarter as many, over all pages */
+	net_iov_area_init_sized(&f->area, f->niovs, n, PAGE_SHIFT + 2,
+				NET_IOV_IOURING, base, f->pages);
+	KUNIT_EXPECT_EQ(test, f->area.num_niovs, n);
+	for (i = 0; i < n; i++) {
+		struct net_iov *niov = &f->niovs[i];
+
+		KUNIT_EXPECT_EQ(test, net_iov_idx(niov), i);
+		KUNIT_EXPECT_EQ(test, net_iov_size(niov), 4 * PAGE_SIZE);
+		KUNIT_EXPECT_PTR_EQ(test, net_iov_page(niov), f->pages[4 * i]);
+		KUNIT_EXPECT_EQ(test, net_iov_virtual_addr(niov),
+				base + i * 4 * PAGE_SIZE);
+	}
+
+	/* the page-sized init is the sized one with PAGE_SHIFT */
+	net_iov_area_init(&f->area, f->niovs, ZCRX_TEST_NIOVS, NET_IOV_IOURING,
+			  base, f->pages);
+	KUNIT_EXPECT_EQ(test, f->area.niov_shift, PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, net_iov_size(&f->niovs[3]), PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, net_iov_page(&f->niovs[3]), f->pages[3]);
+}
+
 static void zcrx_area_netmem(struct kunit *test)
 {
 	struct zcrx_area_fixture *f = zcrx_area_create(test, true);
@@ -1130,6 +1172,7 @@ static struct kunit_case zcrx_area_cases[] = {
 	KUNIT_CASE(zcrx_area_page),
 	KUNIT_CASE(zcrx_area_dma_addr),
 	KUNIT_CASE(zcrx_area_netmem),
+	KUNIT_CASE(zcrx_area_sized),
 	{}
 };
 
@@ -1186,6 +1229,48 @@ static void zcrx_open_no_queue_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
 
 	zcrx_expect_untouched(test, ctx);
+}
+
+/* rx_page_size: only for a driver that can, and no more than it can. */
+static void zcrx_open_rx_page_size(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct pp_memory_provider_params p = ctx->p;
+	struct netlink_ext_ack extack = {};
+
+	p.rx_page_size = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 1, &p, &extack),
+			-EOPNOTSUPP);
+	zcrx_expect_msg(test, &extack,
+			"%s cannot post rx buffers larger than a page",
+			netdev_name(ctx->dev));
+	zcrx_expect_untouched(test, ctx);
+
+	rtnl_lock();
+	ctx->dev->queue_mgmt_ops = &zcrx_test_big_queue_ops;
+	rtnl_unlock();
+	p.rx_page_size = 8 * PAGE_SIZE;
+	memset(&extack, 0, sizeof(extack));
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 1, &p, &extack), -EINVAL);
+	zcrx_expect_msg(test, &extack, "rx buffer size %lu above %s's maximum of %lu",
+			8 * PAGE_SIZE, netdev_name(ctx->dev), 4 * PAGE_SIZE);
+	p.rx_page_size = 3 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, zcrx_test_open(ctx, 1, &p, NULL), -EINVAL);
+	zcrx_expect_untouched(test, ctx);
+
+	/* the driver's new payload pool is created with the size asked for */
+	p.rx_page_size = 4 * PAGE_SIZE;
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->priv->pool_page_size, 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, netif_rxq_page_size(ctx->dev, 1), 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, netif_rxq_page_size(ctx->dev, 0), PAGE_SIZE);
+
+	/* and with pages again once the provider is gone */
+	zcrx_test_close(ctx, 1, &p);
+	KUNIT_EXPECT_EQ(test, ctx->priv->pool_page_size, PAGE_SIZE);
+	rtnl_lock();
+	ctx->dev->queue_mgmt_ops = &zcrx_test_queue_ops;
+	rtnl_unlock();
 }
 
 static void zcrx_open_no_hds_support(struct kunit *test)
@@ -1825,6 +1910,7 @@ static void zcrx_open_min_channel_count(struct kunit *test)
 static struct kunit_case zcrx_open_cases[] = {
 	KUNIT_CASE(zcrx_open_erange),
 	KUNIT_CASE(zcrx_open_no_queue_ops),
+	KUNIT_CASE(zcrx_open_rx_page_size),
 	KUNIT_CASE(zcrx_open_no_hds_support),
 	KUNIT_CASE(zcrx_open_hds_disabled),
 	KUNIT_CASE(zcrx_open_hds_side_effect),

@@ -9,7 +9,8 @@
  * frame is longer than hds-thresh is rebuilt the way a
  * header-split NIC delivers it: Ethernet, IP and TCP headers (with options)
  * in the linear part of a new skb, payload in netmem fragments from the
- * queue's payload page pool, "DMAed" by a CPU copy to the fragment's DMA
+ * queue's payload page pool (each as large as the pool's buffers, a page
+ * unless a bound provider asked for more), "DMAed" by a CPU copy to the fragment's DMA
  * address, which the device's IOMMU (dma.c) translates page by page: a write
  * to an address that is not mapped is dropped, and the frame with it.
  * Without that IOMMU (no CONFIG_ARCH_HAS_DMA_OPS) the copy goes to the
@@ -129,7 +130,7 @@ static void nsim_rq_count(struct nsim_rq *rq, const struct sk_buff *skb,
 struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 			    struct sk_buff *skb)
 {
-	unsigned int hdr_len, payload, off, i;
+	unsigned int hdr_len, payload, off, i, buf_size;
 	struct page_pool *pool;
 	struct sk_buff *nskb;
 
@@ -150,7 +151,8 @@ struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 	payload = skb->len - hdr_len;
 	if (!payload || skb->len <= READ_ONCE(ns->netdev->ethtool->hds_thresh))
 		goto no_split_pull;
-	if (DIV_ROUND_UP(payload, PAGE_SIZE) > MAX_SKB_FRAGS)
+	buf_size = PAGE_SIZE << pool->p.order;
+	if (DIV_ROUND_UP(payload, buf_size) > MAX_SKB_FRAGS)
 		goto drop;
 
 	nskb = netdev_alloc_skb(ns->netdev, hdr_len);
@@ -160,8 +162,7 @@ struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 	skb_mark_for_recycle(nskb);
 
 	for (i = 0, off = hdr_len; off < skb->len; i++) {
-		unsigned int len = min_t(unsigned int, skb->len - off,
-					 PAGE_SIZE);
+		unsigned int len = min(skb->len - off, buf_size);
 		netmem_ref netmem;
 
 		netmem = page_pool_alloc_netmems(pool, GFP_ATOMIC | __GFP_NOWARN);
@@ -171,7 +172,7 @@ struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 			page_pool_put_full_netmem(pool, netmem, false);
 			goto drop_nskb;
 		}
-		skb_add_rx_frag_netmem(nskb, i, netmem, 0, len, PAGE_SIZE);
+		skb_add_rx_frag_netmem(nskb, i, netmem, 0, len, buf_size);
 		off += len;
 	}
 

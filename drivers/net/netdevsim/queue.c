@@ -7,6 +7,9 @@
  * Each queue has two page pools, like a header-split NIC: one for headers,
  * which the CPU always reads, and one for payload, created with
  * PP_FLAG_ALLOW_UNREADABLE_NETMEM so that a bound provider takes it over.
+ * The payload buffers are pages, or as large as the bound provider asks
+ * (up to NSIM_MAX_RX_PAGE_SIZE): the device fills one with up to that many
+ * bytes of a frame, as a NIC posting large rx buffers does.
  */
 
 #include <linux/debugfs.h>
@@ -41,15 +44,16 @@ static struct page_pool *nsim_header_pool_create(struct netdevsim *ns,
 static struct page_pool *nsim_data_pool_create(struct netdevsim *ns,
 					       unsigned int idx)
 {
+	u32 size = netif_rxq_page_size(ns->netdev, idx);
 	struct page_pool_params p = {
 		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV |
 			 PP_FLAG_ALLOW_UNREADABLE_NETMEM,
-		.order = 0,
+		.order = get_order(size),
 		.pool_size = NSIM_RING_SIZE,
 		.nid = NUMA_NO_NODE,
 		.dev = &ns->nsim_bus_dev->dev,
 		.dma_dir = DMA_FROM_DEVICE,
-		.max_len = PAGE_SIZE,
+		.max_len = size,
 		.netdev = ns->netdev,
 		.queue_idx = idx,
 	};
@@ -172,6 +176,7 @@ static const struct netdev_queue_mgmt_ops nsim_queue_mgmt_ops = {
 	.ndo_queue_mem_free	= nsim_queue_mem_free,
 	.ndo_queue_start	= nsim_queue_start,
 	.ndo_queue_stop		= nsim_queue_stop,
+	.max_rx_page_size	= NSIM_MAX_RX_PAGE_SIZE,
 };
 
 /* Writing a queue index restarts that rx queue, as a driver would on a

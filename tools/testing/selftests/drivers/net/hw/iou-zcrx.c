@@ -27,7 +27,8 @@
  * byte copied. -G consumes the refill ring with ZCRX_CTRL_FLUSH_RQ after
  * every refill. -E shares the queue between two rings (ZCRX_CTRL_EXPORT,
  * ZCRX_REG_IMPORT). With -N, -n and -A register several ifqs, of one
- * device or of several, each receiving its own port's connections. -Q and
+ * device or of several, each receiving its own port's connections. -g sets
+ * rx_buf_len: the area is cut into buffers of that size. -Q and
  * -K run the IORING_REGISTER_QUERY and IORING_REGISTER_ZCRX_CTRL cases.
  *
  * Uses raw system calls and the kernel's uapi header only: no liburing
@@ -126,6 +127,7 @@ static unsigned long long stop_after;
 static bool have_stop_after;
 /* -O: the client's source port, for steering by it */
 static unsigned int src_port;
+static unsigned int rx_buf_len;
 static bool nodev;
 static bool flush_rq;
 static unsigned int export_mode;
@@ -390,6 +392,7 @@ static void zcrx_args_init(struct zcrx_args *a, unsigned int q,
 	a->reg.if_idx = ifindex;
 	a->reg.if_rxq = q;
 	a->reg.rq_entries = entries;
+	a->reg.rx_buf_len = rx_buf_len;
 	a->reg.area_ptr = (uintptr_t)&a->area;
 	a->reg.region_ptr = (uintptr_t)&a->rd;
 }
@@ -505,9 +508,9 @@ static void check_result(int ring, struct zcrx_args *a, unsigned int id,
 	size_t need;
 	void *rq;
 
-	printf("ifq zcrx_id=%u rxq=%u rq_entries=%u area_token=0x%llx",
+	printf("ifq zcrx_id=%u rxq=%u rq_entries=%u rx_buf_len=%u area_token=0x%llx",
 	       a->reg.zcrx_id, a->reg.if_rxq, a->reg.rq_entries,
-	       (unsigned long long)a->area.rq_area_token);
+	       a->reg.rx_buf_len, (unsigned long long)a->area.rq_area_token);
 	printf(" head=%u tail=%u rqes=%u mmap_offset=0x%llx\n", o->head,
 	       o->tail, o->rqes, (unsigned long long)a->rd.mmap_offset);
 
@@ -766,6 +769,7 @@ struct zcrx_case {
 
 enum zcrx_mutation {
 	M_NONE, M_RESV, M_FLAG_IMPORT, M_FLAG_UNKNOWN, M_ZCRX_ID, M_RX_BUF_LEN,
+	M_RX_BUF_LEN_SMALL, M_RX_BUF_LEN_AREA,
 	M_RQ_ZERO, M_RQ_BIG, M_AREA_UNALIGNED, M_AREA_LEN_UNALIGNED,
 	M_AREA_LEN_ZERO, M_AREA_DMABUF, M_AREA_TOKEN, M_AREA_RESV,
 	M_AREA_UNMAPPED, M_REGION_FLAGS, M_REGION_RESV, M_REGION_ID,
@@ -792,6 +796,13 @@ static void mutate(struct zcrx_args *a, enum zcrx_mutation m)
 		break;
 	case M_RX_BUF_LEN:
 		a->reg.rx_buf_len = 3 * page_size;
+		break;
+	case M_RX_BUF_LEN_SMALL:
+		a->reg.rx_buf_len = page_size / 2;
+		break;
+	case M_RX_BUF_LEN_AREA:
+		/* buffers larger than the area: not a whole number of them */
+		a->reg.rx_buf_len = 2 * roundup_pow2(area_size);
 		break;
 	case M_RQ_ZERO:
 		a->reg.rq_entries = 0;
@@ -874,7 +885,10 @@ static const struct zcrx_case cases[] = {
 	  M_FLAG_IMPORT },
 	{ "unknown flag", EINVAL, RING_FLAGS, M_FLAG_UNKNOWN },
 	{ "zcrx_id set on input", EINVAL, RING_FLAGS, M_ZCRX_ID },
-	{ "rx_buf_len not a page", EINVAL, RING_FLAGS, M_RX_BUF_LEN },
+	{ "rx_buf_len not a power of two", EINVAL, RING_FLAGS, M_RX_BUF_LEN },
+	{ "rx_buf_len below a page", EINVAL, RING_FLAGS, M_RX_BUF_LEN_SMALL },
+	{ "area not whole rx_buf_len buffers", EINVAL, RING_FLAGS,
+	  M_RX_BUF_LEN_AREA },
 	{ "rq_entries 0", EINVAL, RING_FLAGS, M_RQ_ZERO },
 	{ "rq_entries 65536", EINVAL, RING_FLAGS, M_RQ_BIG },
 	{ "area address unaligned", EINVAL, RING_FLAGS, M_AREA_UNALIGNED },
@@ -2645,9 +2659,9 @@ static void query_zcrx(int fd, const struct zcrx_args *a)
 	    a->reg.offsets.rqes % z.rq_hdr_alignment)
 		fail("rq header %u bytes aligned %u, a registration has rqes at %u",
 		     z.rq_hdr_size, z.rq_hdr_alignment, a->reg.offsets.rqes);
-	/* dma-buf areas and rx_buf_len: refused, so not reported */
-	if (z.area_flags || z.features)
-		fail("zcrx reports area_flags 0x%llx features 0x%x it refuses",
+	/* dma-buf areas: refused, so not reported; rx_buf_len: accepted */
+	if (z.area_flags || z.features != ZCRX_FEATURE_RX_PAGE_SIZE)
+		fail("zcrx reports area_flags 0x%llx features 0x%x, expected 0 and RX_PAGE_SIZE",
 		     (unsigned long long)z.area_flags, z.features);
 	printf("ok query zcrx: matches a registration's refill ring\n");
 }
@@ -2900,6 +2914,10 @@ static void ctrl_nodev_cases(void)
 	ctrl_expect("NODEV with an unknown flag", zcrx_register(ring, &a),
 		    -EINVAL);
 	a.reg.flags = ZCRX_REG_NODEV;
+	a.reg.rx_buf_len = 16 * page_size;
+	ctrl_expect("NODEV with rx_buf_len above a page",
+		    zcrx_register(ring, &a), -EOPNOTSUPP);
+	a.reg.rx_buf_len = 0;
 	ret = zcrx_register(ring, &a);
 	ctrl_expect("NODEV", ret, 0);
 	if (!ret) {
@@ -3032,7 +3050,8 @@ static void usage(const char *prog)
 		"  -A IF:Q     -N: one more ifq, on queue Q of device IF; ifq k\n"
 		"              receives the connections to PORT + k (-n counts too)\n"
 		"  -W          -N: arm the first connection with another queue's\n"
-		"              ifq once: EFAULT, then the right one\n",
+		"              ifq once: EFAULT, then the right one\n"
+		"  -g BYTES    rx_buf_len: buffers of BYTES (a power of two) each\n",
 		prog, prog, prog, prog);
 	exit(2);
 }
@@ -3040,7 +3059,7 @@ static void usage(const char *prog)
 int main(int argc, char *argv[])
 {
 	static const char opts[] =
-		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PMD:T:f:FN:YS:O:QKVGE:WA:";
+		"i:q:n:r:a:uH:L:R:e:dxztwsch:p:l:o:k:C:b:B:X:PMD:T:f:FN:YS:O:QKVGE:WA:g:";
 	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -3181,6 +3200,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'W':
 			wrong_ifq = true;
+			break;
+		case 'g':
+			rx_buf_len = strtoul(optarg, NULL, 0);
 			break;
 		case 'A': {
 			char *colon = strchr(optarg, ':');

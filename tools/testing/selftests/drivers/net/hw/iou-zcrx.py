@@ -1400,6 +1400,36 @@ def test_zcrx_export_first(cfg) -> None:
     export_import(cfg, 2)
 
 
+def test_zcrx_large_buffers(cfg) -> None:
+    """rx_buf_len 64 KiB against page buffers, with hardware-GRO delivery.
+
+    netdevsim delivers whole TSO packets (up to 64 KiB) as a NIC doing
+    hardware GRO or aggregation does, and fills one buffer with up to a
+    buffer's worth of a packet: with 64 KiB buffers a packet's payload
+    takes one buffer and one CQE, with pages up to sixteen. The same
+    stream, every byte checked, into a hugetlb area both times; the 64 KiB
+    receive must post at least 8 times fewer CQEs per GiB.
+    """
+    if cfg.addr_ipver == "6":
+        set_mtu(cfg, 65535)
+    q, port = setup(cfg, wire=False)
+    port2 = rand_port()
+    steer(cfg, port2, f"action {q}")
+    size = 32 * MIB
+    per_gib = {}
+    for buf, p in ((4096, port), (64 << 10, port2)):
+        out = receive(cfg, q, p, size, f"-H hugetlb -a {4 * MIB} -g {buf}")
+        check_zc(out, size)
+        cqes = summary(out)['cqes']
+        per_gib[buf] = cqes * (1 << 30) // size
+        ksft_pr(f"figure: rx_buf_len {buf}: {per_gib[buf]} CQEs per GiB, "
+                f"{size // cqes} bytes per CQE")
+    ratio = per_gib[4096] / per_gib[64 << 10]
+    ksft_pr(f"figure: 64 KiB buffers post {ratio:.1f}x fewer CQEs per GiB "
+            "than pages")
+    ksft_ge(ratio, 8, "CQEs per GiB, pages / 64 KiB buffers")
+
+
 def test_zcrx_several_ifqs(cfg) -> None:
     """Two ifqs of one ring, on two queues, a flow on each at once.
 
@@ -1555,7 +1585,7 @@ def main() -> None:
                  test_zcrx_concurrency,
                  test_zcrx_flush_rq, test_zcrx_nodev,
                  test_zcrx_export_import, test_zcrx_export_first,
-                 test_zcrx_several_ifqs,
+                 test_zcrx_several_ifqs, test_zcrx_large_buffers,
                  # last: the device does not come back
                  test_zcrx_unplug]
         only = os.environ.get("IOU_ZCRX_CASES", "").split()

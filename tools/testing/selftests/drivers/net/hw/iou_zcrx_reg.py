@@ -576,6 +576,23 @@ def test_fuzz(cfg) -> None:
     receive(dev, ns, q, 1 << 20)
 
 
+def test_rx_buf_len(cfg) -> None:
+    """rx_buf_len 64 KiB: the area (in a hugetlb page, so that each buffer
+    is one piece of memory) is cut into 64 KiB buffers; above netdevsim's
+    largest buffer (64 KiB) the layer refuses with EINVAL."""
+    require_hugetlb()
+    hds(cfg.ifindex, SPLIT_ON)
+    q = last_queue(cfg)
+    out = helper_ok(cfg.ifname, f"-q {q} -H hugetlb -g {64 << 10} -t")
+    ksft_in("rx_buf_len=65536", out)
+    ksft_in(f"ifindex={cfg.ifindex} rxq={q} bound=1", out)
+    ksft_in("area_pages=16 buf_len=65536", out)
+    ksft_in("VmPin back to", out)
+    helper_ok(cfg.ifname, f"-q {q} -H hugetlb -a {2 << 20} -g {128 << 10} "
+              f"-e {errno.EINVAL}")
+    ksft_true(wait_unbound(cfg.ifindex, q), "queue unbound")
+
+
 def test_query(cfg) -> None:
     """IORING_REGISTER_QUERY with ring fd -1 and on a ring: opcodes checked
     against what io_uring_setup gives and refuses, zcrx against what a
@@ -660,7 +677,7 @@ def main() -> None:
                  test_hds_off, test_same_queue, test_queue_reported,
                  test_netdev_removed, test_area_hugetlb, test_area_thp,
                  test_memlock, test_memlock_killed, test_memlock_huge,
-                 test_query, test_ctrl, test_two_devices,
+                 test_rx_buf_len, test_query, test_ctrl, test_two_devices,
                  test_fuzz]
         # IOU_ZCRX_CASES, if set, names the cases to run (space-separated)
         only = os.environ.get("IOU_ZCRX_CASES", "").split()
