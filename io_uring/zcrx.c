@@ -19,6 +19,11 @@
  * buffer is then physically contiguous memory, mapped for the device in one
  * piece, and one completion covers up to a whole buffer.
  *
+ * The area may instead be a dma-buf (%IORING_ZCRX_AREA_DMABUF) that the
+ * device maps through an attachment: nothing is pinned or charged, the
+ * kernel never reads it (the copy fallback refuses), and the attachment
+ * goes when the device does, as the mapping of user memory does.
+ *
  * An ifq without a device (%ZCRX_REG_NODEV) has an area and a refill ring
  * but no queue: every receive copies into the area.
  *
@@ -35,6 +40,7 @@
  * is back; only then is the area unpinned and uncharged.
  */
 #include <linux/anon_inodes.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/io_uring.h>
@@ -270,6 +276,27 @@ err_unmap:
 }
 
 /*
+ * A dma-buf area: unmap the dma-buf from the device and let go of the
+ * attachment, which must not outlive the device either.
+ */
+static void io_zcrx_dmabuf_detach(struct io_zcrx_area *area)
+{
+	unsigned long i;
+
+	WRITE_ONCE(area->is_mapped, false);
+	if (area->sgt)
+		dma_buf_unmap_attachment_unlocked(area->attach, area->sgt,
+						  DMA_FROM_DEVICE);
+	area->sgt = NULL;
+	if (area->attach)
+		dma_buf_detach(area->dmabuf, area->attach);
+	area->attach = NULL;
+	for (i = 0; i < area->nia.num_niovs; i++)
+		net_mp_niov_set_dma_addr(&area->nia.niovs[i], 0);
+	area->nr_mapped = 0;
+}
+
+/*
  * The device will not DMA into the area any more: the queue was unbound,
  * or the device is going away. Unmap the area and let the device go. The
  * page pools that used the area are destroyed by now (they sync nothing
@@ -279,7 +306,9 @@ static void io_zcrx_release_dev(struct io_zcrx_ifq *ifq)
 {
 	mutex_lock(&ifq->dma_lock);
 	if (ifq->dev) {
-		if (ifq->area)
+		if (ifq->area && ifq->area->dmabuf)
+			io_zcrx_dmabuf_detach(ifq->area);
+		else if (ifq->area)
 			__io_zcrx_unmap_area(ifq, ifq->area);
 		put_device(ifq->dev);
 		ifq->dev = NULL;
@@ -291,6 +320,12 @@ static void io_zcrx_free_area(struct io_zcrx_area *area)
 {
 	struct io_zcrx_ifq *ifq = area->ifq;
 
+	if (area->dmabuf) {
+		/* a registration that failed before the ifq had the area */
+		if (area->attach)
+			io_zcrx_dmabuf_detach(area);
+		dma_buf_put(area->dmabuf);
+	}
 	/* unmapped when the device was released */
 	WARN_ON_ONCE(area->nr_mapped);
 	if (area->nia.pages)
@@ -308,12 +343,20 @@ static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg,
 {
 	u64 end;
 
-	/* dma-buf areas (IORING_ZCRX_AREA_DMABUF) are not supported yet */
-	if (reg->flags || reg->dmabuf_fd)
+	if (reg->flags & ~IORING_ZCRX_AREA_DMABUF)
 		return -EINVAL;
 	if (reg->rq_area_token)
 		return -EINVAL;
 	if (!mem_is_zero(reg->__resv2, sizeof(reg->__resv2)))
+		return -EINVAL;
+	if (reg->flags & IORING_ZCRX_AREA_DMABUF) {
+		/* the whole dma-buf: addr is an offset into it, 0 */
+		if (reg->addr || !reg->len || reg->len & (buf_len - 1) ||
+		    reg->len > IO_ZCRX_MAX_AREA_LEN)
+			return -EINVAL;
+		return 0;
+	}
+	if (reg->dmabuf_fd)
 		return -EINVAL;
 	if (!reg->addr || !reg->len)
 		return -EINVAL;
@@ -368,23 +411,140 @@ static bool io_zcrx_bufs_contiguous(struct page **pages, unsigned long nr,
 	return true;
 }
 
-static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
-			       struct io_uring_zcrx_area_reg *reg,
-			       unsigned int shift)
+static struct io_zcrx_area *io_zcrx_area_alloc(struct io_zcrx_ifq *ifq)
+{
+	struct io_zcrx_area *area;
+
+	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
+	if (area) {
+		area->ifq = ifq;
+		spin_lock_init(&area->freelist_lock);
+	}
+	return area;
+}
+
+/* The parts of an area of @nr_bufs buffers that do not depend on memory. */
+static int io_zcrx_area_init_bufs(struct io_zcrx_area *area,
+				  unsigned long nr_bufs)
+{
+	unsigned long i;
+
+	area->freelist = kvmalloc_array(nr_bufs, sizeof(area->freelist[0]),
+					GFP_KERNEL_ACCOUNT);
+	if (!area->freelist)
+		return -ENOMEM;
+	area->user_refs = kvcalloc(nr_bufs, sizeof(area->user_refs[0]),
+				   GFP_KERNEL_ACCOUNT);
+	if (!area->user_refs)
+		return -ENOMEM;
+	for (i = 0; i < nr_bufs; i++)
+		area->freelist[i] = i;
+	area->free_count = nr_bufs;
+	area->copy_reserve = min_t(u32, nr_bufs / 16, IO_ZCRX_COPY_RESERVE);
+	return 0;
+}
+
+/*
+ * IORING_ZCRX_AREA_DMABUF: attach the dma-buf to the device and map it
+ * now, the whole of it: its DMA segments, in whole buffers, give each
+ * buffer its address. Nothing is pinned or charged: the exporter owns the
+ * memory. Errors: those of dma_buf_get(), attaching and mapping; -EINVAL
+ * if the dma-buf is not @reg->len bytes, -ERANGE if a segment is not
+ * whole buffers.
+ */
+static struct io_zcrx_area *
+io_zcrx_create_dmabuf_area(struct io_zcrx_ifq *ifq,
+			   const struct io_uring_zcrx_area_reg *reg,
+			   unsigned int shift)
+{
+	unsigned long nr_bufs = reg->len >> shift, i = 0;
+	size_t buf_size = (size_t)1 << shift;
+	struct io_zcrx_area *area;
+	struct scatterlist *sg;
+	struct net_iov *niovs;
+	u64 total = 0;
+	int ret, j;
+
+	area = io_zcrx_area_alloc(ifq);
+	if (!area)
+		return ERR_PTR(-ENOMEM);
+
+	area->dmabuf = dma_buf_get(reg->dmabuf_fd);
+	if (IS_ERR(area->dmabuf)) {
+		ret = PTR_ERR(area->dmabuf);
+		area->dmabuf = NULL;
+		goto err_free;
+	}
+	area->attach = dma_buf_attach(area->dmabuf, ifq->dev);
+	if (IS_ERR(area->attach)) {
+		ret = PTR_ERR(area->attach);
+		area->attach = NULL;
+		goto err_free;
+	}
+	area->sgt = dma_buf_map_attachment_unlocked(area->attach,
+						    DMA_FROM_DEVICE);
+	if (IS_ERR(area->sgt)) {
+		ret = PTR_ERR(area->sgt);
+		area->sgt = NULL;
+		goto err_free;
+	}
+	for_each_sgtable_dma_sg(area->sgt, sg, j) {
+		total += sg_dma_len(sg);
+		if ((sg_dma_address(sg) | sg_dma_len(sg)) & (buf_size - 1)) {
+			ret = -ERANGE;
+			goto err_free;
+		}
+	}
+	if (total != reg->len) {
+		ret = -EINVAL;
+		goto err_free;
+	}
+
+	ret = -ENOMEM;
+	niovs = kvmalloc_array(nr_bufs, sizeof(*niovs), GFP_KERNEL_ACCOUNT);
+	if (!niovs)
+		goto err_free;
+	/* no pages: the kernel has no business reading the memory */
+	net_iov_area_init_sized(&area->nia, niovs, nr_bufs, shift,
+				NET_IOV_IOURING, 0, NULL);
+	for_each_sgtable_dma_sg(area->sgt, sg, j) {
+		size_t off;
+
+		for (off = 0; off < sg_dma_len(sg); off += buf_size) {
+			if (net_mp_niov_set_dma_addr(&niovs[i++],
+						     sg_dma_address(sg) + off)) {
+				ret = -EINVAL;
+				goto err_free;
+			}
+		}
+	}
+	area->nr_mapped = nr_bufs;
+	ret = io_zcrx_area_init_bufs(area, nr_bufs);
+	if (ret)
+		goto err_free;
+	WRITE_ONCE(area->is_mapped, true);
+	return area;
+
+err_free:
+	io_zcrx_free_area(area);
+	return ERR_PTR(ret);
+}
+
+static struct io_zcrx_area *
+io_zcrx_create_area(struct io_zcrx_ifq *ifq,
+		    const struct io_uring_zcrx_area_reg *reg, unsigned int shift)
 {
 	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
 	unsigned long nr_bufs = reg->len >> shift;
-	unsigned long acct_pages, i;
+	unsigned long acct_pages;
 	struct io_zcrx_area *area;
 	struct net_iov *niovs;
 	struct page **pages;
 	int nr, ret;
 
-	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
+	area = io_zcrx_area_alloc(ifq);
 	if (!area)
-		return -ENOMEM;
-	area->ifq = ifq;
-	spin_lock_init(&area->freelist_lock);
+		return ERR_PTR(-ENOMEM);
 
 	pages = io_pin_pages(reg->addr, reg->len, &nr);
 	if (IS_ERR(pages)) {
@@ -420,28 +580,34 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 				NET_IOV_IOURING, reg->addr, pages);
 	area->nr_pages = nr_pages;
 
-	area->freelist = kvmalloc_array(nr_bufs, sizeof(area->freelist[0]),
-					GFP_KERNEL_ACCOUNT);
-	if (!area->freelist)
+	ret = io_zcrx_area_init_bufs(area, nr_bufs);
+	if (ret)
 		goto err_free;
-	area->user_refs = kvcalloc(nr_bufs, sizeof(area->user_refs[0]),
-				   GFP_KERNEL_ACCOUNT);
-	if (!area->user_refs)
-		goto err_free;
-	for (i = 0; i < nr_bufs; i++)
-		area->freelist[i] = i;
-	area->free_count = nr_bufs;
-	area->copy_reserve = min_t(u32, nr_bufs / 16, IO_ZCRX_COPY_RESERVE);
+	return area;
 
+err_free:
+	io_zcrx_free_area(area);
+	return ERR_PTR(ret);
+}
+
+/* Create the ifq's area, of user memory or a dma-buf; set its token. */
+static int io_zcrx_install_area(struct io_zcrx_ifq *ifq,
+				struct io_uring_zcrx_area_reg *reg,
+				unsigned int shift)
+{
+	struct io_zcrx_area *area;
+
+	if (reg->flags & IORING_ZCRX_AREA_DMABUF)
+		area = io_zcrx_create_dmabuf_area(ifq, reg, shift);
+	else
+		area = io_zcrx_create_area(ifq, reg, shift);
+	if (IS_ERR(area))
+		return PTR_ERR(area);
 	/* one area per ifq for now */
 	area->area_id = 0;
 	reg->rq_area_token = (u64)area->area_id << IORING_ZCRX_AREA_SHIFT;
 	ifq->area = area;
 	return 0;
-
-err_free:
-	io_zcrx_free_area(area);
-	return ret;
 }
 
 static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
@@ -740,6 +906,10 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	ret = io_zcrx_validate_area(&area, buf_len);
 	if (ret)
 		return ret;
+	/* a dma-buf is for a device to map, and RECV_ZC only copies there */
+	if ((reg.flags & ZCRX_REG_NODEV) &&
+	    (area.flags & IORING_ZCRX_AREA_DMABUF))
+		return -EINVAL;
 
 	ifq = io_zcrx_ifq_alloc(ctx);
 	if (!ifq)
@@ -761,7 +931,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 		goto err_erase;
 
 	if (ifq->nodev) {
-		ret = io_zcrx_create_area(ifq, &area, PAGE_SHIFT);
+		ret = io_zcrx_install_area(ifq, &area, PAGE_SHIFT);
 		if (ret)
 			goto err_erase;
 		goto done;
@@ -781,7 +951,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	}
 	get_device(ifq->dev);
 
-	ret = io_zcrx_create_area(ifq, &area, ilog2(buf_len));
+	ret = io_zcrx_install_area(ifq, &area, ilog2(buf_len));
 	if (ret)
 		goto err_drop_netdev;
 
@@ -951,6 +1121,8 @@ void io_zcrx_show_fdinfo(struct io_ring_ctx *ctx, struct seq_file *m)
 		seq_printf(m, " users=%u", refcount_read(&ifq->user_refs));
 		if (ifq->nodev)
 			seq_puts(m, " nodev=1");
+		if (area->dmabuf)
+			seq_puts(m, " dmabuf=1");
 		seq_printf(m, " area_pages=%zu buf_len=%zu free=%u",
 			   area->nia.num_niovs, (size_t)1 << area->nia.niov_shift,
 			   READ_ONCE(area->free_count));
@@ -1136,6 +1308,10 @@ static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 	struct io_zcrx_ifq *ifq = args->ifq;
 	size_t copied = 0;
 	int ret = 0;
+
+	/* a dma-buf area: the kernel cannot write it, as in mainline */
+	if (!ifq->area->nia.pages)
+		return -EFAULT;
 
 	while (len) {
 		struct net_iov *niov;
@@ -1459,6 +1635,9 @@ static void io_zcrx_sync_for_device(const struct page_pool *pool,
 	/* never sync an address that was unmapped (see io_zcrx_release_dev) */
 	if (unlikely(!READ_ONCE(area->is_mapped)))
 		return;
+	/* a dma-buf's mapping belongs to its exporter, who syncs it */
+	if (area->dmabuf)
+		return;
 	dma_sync_single_range_for_device(pool->p.dev, net_iov_dma_addr(niov),
 					 pool->p.offset, pool->p.max_len,
 					 pool->p.dma_dir);
@@ -1764,8 +1943,7 @@ int io_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
 ssize_t io_zcrx_query(struct io_uring_query_zcrx *e)
 {
 	e->register_flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
-	/* dma-buf areas: not yet */
-	e->area_flags = 0;
+	e->area_flags = IORING_ZCRX_AREA_DMABUF;
 	e->features = ZCRX_FEATURE_RX_PAGE_SIZE;
 	e->nr_ctrl_opcodes = __ZCRX_CTRL_LAST;
 	e->rq_hdr_size = IO_ZCRX_RQES_OFF;

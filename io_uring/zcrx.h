@@ -26,6 +26,9 @@ struct seq_file;
  * @nr_pages: number of pages pinned, in &net_iov_area.pages
  * @acct_pages: pages charged for the area: each pinned folio in full
  * @copy_reserve: free buffers the page pool leaves to the copy fallback
+ * @dmabuf: the dma-buf of an %IORING_ZCRX_AREA_DMABUF area, referenced
+ * @attach: its attachment to the device, while the device is held
+ * @sgt: its mapping for the device, while attached
  * @freelist_lock: protects @free_count and @freelist
  * @free_count: number of valid entries in @freelist
  * @freelist: indexes of the net_iovs that nobody holds
@@ -41,6 +44,9 @@ struct io_zcrx_area {
 	unsigned long		nr_pages;
 	unsigned long		acct_pages;
 	u32			copy_reserve;
+	struct dma_buf		*dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table		*sgt;
 
 	spinlock_t		freelist_lock ____cacheline_aligned_in_smp;
 	u32			free_count;

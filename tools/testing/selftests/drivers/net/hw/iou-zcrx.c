@@ -60,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -70,6 +71,7 @@
 
 #include <linux/capability.h>
 #include <linux/io_uring.h>
+#include <linux/udmabuf.h>
 #include <linux/io_uring/query.h>
 
 #include "../../../kselftest.h"
@@ -86,7 +88,7 @@ static unsigned int queue;
 static unsigned int nr_ifqs = 1;
 static unsigned int rq_entries = 64;
 static size_t area_size = 1 << 20;
-static enum { AREA_ANON, AREA_HUGETLB, AREA_THP } area_kind;
+static enum { AREA_ANON, AREA_HUGETLB, AREA_THP, AREA_DMABUF } area_kind;
 static bool user_region;
 static int expect_errno;
 static bool dup_queue;
@@ -240,7 +242,7 @@ static long vm_pinned_kb(void)
  */
 static size_t area_map_size(void)
 {
-	if (area_kind == AREA_ANON)
+	if (area_kind == AREA_ANON || area_kind == AREA_DMABUF)
 		return area_size;
 	return (area_size + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
 }
@@ -315,7 +317,41 @@ static void *thp_alloc(size_t len)
 	return (void *)start;
 }
 
-static void *area_alloc(void)
+/*
+ * @len bytes of a memfd, shared, exported as a dma-buf by udmabuf: the
+ * dma-buf's descriptor in @fd. The mapping lets the test read what the
+ * device wrote; the kernel reaches the memory only through the dma-buf.
+ */
+static void *dmabuf_alloc(size_t len, int *fd)
+{
+	struct udmabuf_create c = {
+		.flags = UDMABUF_FLAGS_CLOEXEC,
+		.size = len,
+	};
+	int memfd, dev;
+	void *p;
+
+	memfd = memfd_create("iou-zcrx-area", MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		die("memfd_create");
+	if (ftruncate(memfd, len) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		die("size and seal the memfd");
+	dev = open("/dev/udmabuf", O_RDWR);
+	if (dev < 0)
+		die("open /dev/udmabuf (CONFIG_UDMABUF?)");
+	c.memfd = memfd;
+	*fd = ioctl(dev, UDMABUF_CREATE, &c);
+	if (*fd < 0)
+		die("UDMABUF_CREATE of %zu bytes", len);
+	close(dev);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (p == MAP_FAILED)
+		die("mmap the memfd");
+	close(memfd);
+	return p;
+}
+
+static void *area_alloc(int *dmabuf_fd)
 {
 	size_t len = area_map_size();
 	void *p;
@@ -325,6 +361,8 @@ static void *area_alloc(void)
 		return hugetlb_alloc(len);
 	case AREA_THP:
 		return thp_alloc(len);
+	case AREA_DMABUF:
+		return dmabuf_alloc(len, dmabuf_fd);
 	case AREA_ANON:
 		break;
 	}
@@ -367,15 +405,23 @@ struct zcrx_args {
 	void *area_mem;
 	void *region_mem;
 	void *rq_map;
+	int dmabuf_fd;		/* -H dmabuf: the area's dma-buf, else -1 */
 };
 
 static void zcrx_args_init(struct zcrx_args *a, unsigned int q,
 			   unsigned int entries)
 {
 	memset(a, 0, sizeof(*a));
-	a->area_mem = area_alloc();
+	a->dmabuf_fd = -1;
+	a->area_mem = area_alloc(&a->dmabuf_fd);
 	a->area.addr = (uintptr_t)a->area_mem;
 	a->area.len = area_size;
+	if (a->dmabuf_fd >= 0) {
+		/* the whole dma-buf: addr is an offset into it */
+		a->area.addr = 0;
+		a->area.flags = IORING_ZCRX_AREA_DMABUF;
+		a->area.dmabuf_fd = a->dmabuf_fd;
+	}
 
 	a->rd.size = region_size(entries);
 	if (user_region) {
@@ -401,6 +447,9 @@ static void zcrx_args_free(struct zcrx_args *a)
 {
 	if (a->area_mem)
 		munmap(a->area_mem, area_map_size());
+	if (a->dmabuf_fd >= 0)
+		close(a->dmabuf_fd);
+	a->dmabuf_fd = -1;
 	if (a->region_mem)
 		munmap(a->region_mem, a->rd.size);
 	/* the mapping holds the ring's file: unmap it to let the ring go */
@@ -670,7 +719,12 @@ static void do_register(void)
 
 	pinned1 = vm_pinned_kb();
 	printf("VmPin %ld kB -> %ld kB\n", pinned0, pinned1);
-	if (pinned1 - pinned0 != nr_ifqs * (long)(area_map_size() >> 10))
+	/* a dma-buf area is the exporter's memory: io_uring pins nothing */
+	if (area_kind == AREA_DMABUF && pinned1 != pinned0)
+		fail("pinned %ld kB for dma-buf areas, expected none",
+		     pinned1 - pinned0);
+	else if (area_kind != AREA_DMABUF &&
+		 pinned1 - pinned0 != nr_ifqs * (long)(area_map_size() >> 10))
 		fail("pinned %ld kB for %u areas of %zu kB, expected %zu kB each%s",
 		     pinned1 - pinned0, nr_ifqs, area_size >> 10,
 		     area_map_size() >> 10,
@@ -1298,6 +1352,7 @@ struct rx {
 	bool eof;
 	bool holding;
 	bool broken;
+	bool expected_end;	/* -e: ended with the expected errno */
 };
 
 static void rx_arm(struct rx *rx)
@@ -1434,6 +1489,15 @@ static void rx_final(struct rx *rx, const struct io_uring_cqe *cqe)
 		rx->enomem++;
 		break;
 	default:
+		if (expect_errno && cqe->res == -expect_errno) {
+			/* -e in a server: the refusal the case wants */
+			printf("RECV_ZC ended with %s after %llu bytes, as expected\n",
+			       strerror(expect_errno),
+			       (unsigned long long)rx->bytes);
+			rx->expected_end = true;
+			rx->broken = true;
+			return;
+		}
 		fail("RECV_ZC ended with %d (%s) after %llu bytes", cqe->res,
 		     strerror(-cqe->res), (unsigned long long)rx->bytes);
 		rx->broken = true;
@@ -1638,7 +1702,10 @@ static void do_server(void)
 	if (rx.bad > 5)
 		fprintf(stderr, "FAIL: %u more CQEs with wrong data\n",
 			rx.bad - 5);
-	if (!hold && have_payload_len && rx.bytes != payload_len)
+	if (expect_errno && !rx.expected_end)
+		fail("RECV_ZC did not end with %s", strerror(expect_errno));
+	else if (!hold && !expect_errno && have_payload_len &&
+		 rx.bytes != payload_len)
 		fail("received %llu bytes, expected %llu",
 		     (unsigned long long)rx.bytes, payload_len);
 	if (hold && !rx.holding)
@@ -2659,9 +2726,10 @@ static void query_zcrx(int fd, const struct zcrx_args *a)
 	    a->reg.offsets.rqes % z.rq_hdr_alignment)
 		fail("rq header %u bytes aligned %u, a registration has rqes at %u",
 		     z.rq_hdr_size, z.rq_hdr_alignment, a->reg.offsets.rqes);
-	/* dma-buf areas: refused, so not reported; rx_buf_len: accepted */
-	if (z.area_flags || z.features != ZCRX_FEATURE_RX_PAGE_SIZE)
-		fail("zcrx reports area_flags 0x%llx features 0x%x, expected 0 and RX_PAGE_SIZE",
+	/* dma-buf areas and rx_buf_len: what -K and -g register */
+	if (z.area_flags != IORING_ZCRX_AREA_DMABUF ||
+	    z.features != ZCRX_FEATURE_RX_PAGE_SIZE)
+		fail("zcrx reports area_flags 0x%llx features 0x%x, not DMABUF, RX_PAGE_SIZE",
 		     (unsigned long long)z.area_flags, z.features);
 	printf("ok query zcrx: matches a registration's refill ring\n");
 }
@@ -2933,6 +3001,60 @@ static void ctrl_nodev_cases(void)
 	zcrx_args_free(&a);
 }
 
+/* dma-buf areas: each refusal, then one registered, nothing pinned. */
+static void ctrl_dmabuf_cases(void)
+{
+	long pinned0 = vm_pinned_kb();
+	struct zcrx_args a;
+	int ring, fd;
+
+	ring = ring_create(RING_FLAGS);
+	zcrx_args_init(&a, queue, rq_entries);
+	/* the anonymous area makes way for a dma-buf of the same size */
+	munmap(a.area_mem, area_map_size());
+	a.area_mem = dmabuf_alloc(area_size, &fd);
+	a.dmabuf_fd = fd;
+	a.area.addr = 0;
+	a.area.flags = IORING_ZCRX_AREA_DMABUF;
+	a.area.dmabuf_fd = fd;
+
+	a.area.len = 2 * area_size;
+	ctrl_expect("DMABUF area longer than the dma-buf",
+		    zcrx_register(ring, &a), -EINVAL);
+	a.area.len = area_size;
+	a.area.addr = page_size;
+	ctrl_expect("DMABUF area at an offset", zcrx_register(ring, &a),
+		    -EINVAL);
+	a.area.addr = 0;
+	a.area.dmabuf_fd = ring;
+	ctrl_expect("DMABUF of a ring's fd", zcrx_register(ring, &a), -EINVAL);
+	a.area.dmabuf_fd = 1000;
+	ctrl_expect("DMABUF of a closed fd", zcrx_register(ring, &a), -EBADF);
+	a.area.dmabuf_fd = fd;
+	a.reg.flags = ZCRX_REG_NODEV;
+	a.reg.if_idx = 0;
+	a.reg.if_rxq = 0;
+	ctrl_expect("DMABUF without a device", zcrx_register(ring, &a),
+		    -EINVAL);
+	a.reg.flags = 0;
+	a.reg.if_idx = ifindex;
+	a.reg.if_rxq = queue;
+
+	/* the queue comes free when the rings above have exited */
+	retry_s = 10;
+	ctrl_expect("DMABUF", zcrx_register_retry(ring, &a), 0);
+	if (fdinfo_field(ring, 0, "dmabuf") != 1 ||
+	    fdinfo_field(ring, 0, "bound") != 1)
+		fail("dma-buf ifq: fdinfo dmabuf %lld bound %lld",
+		     fdinfo_field(ring, 0, "dmabuf"),
+		     fdinfo_field(ring, 0, "bound"));
+	/* the rings above may still be unpinning: VmPin must not grow */
+	if (vm_pinned_kb() > pinned0)
+		fail("a dma-buf area pinned %ld kB", vm_pinned_kb() - pinned0);
+	close(ring);
+	zcrx_args_free(&a);
+}
+
 static void do_ctrl_cases(void)
 {
 	struct zcrx_ctrl c;
@@ -2990,6 +3112,7 @@ static void do_ctrl_cases(void)
 	close(ring);
 	zcrx_args_free(&a);
 	ctrl_nodev_cases();
+	ctrl_dmabuf_cases();
 }
 
 static void usage(const char *prog)
@@ -3003,10 +3126,12 @@ static void usage(const char *prog)
 		"  -r ENTRIES  refill ring entries (default 64)\n"
 		"  -a BYTES    area size (default 1 MiB)\n"
 		"  -u          refill ring in user memory instead of mmapped\n"
-		"  -H KIND     the area starts 2 MiB huge pages: hugetlb or thp\n"
+		"  -H KIND     the area starts 2 MiB huge pages: hugetlb or thp;\n"
+		"              or is a udmabuf over a memfd: dmabuf\n"
 		"  -L PAGES    RLIMIT_MEMLOCK: what the registrations charge, + PAGES\n"
 		"  -R SECONDS  retry a registration refused with ENOMEM or EEXIST\n"
-		"  -e ERRNO    expect the registration to fail with ERRNO\n"
+		"  -e ERRNO    expect the registration to fail with ERRNO; with -s,\n"
+		"              expect RECV_ZC to end with it\n"
 		"  -d          register QUEUE twice in the ring, expect EEXIST\n"
 		"  -x          run the invalid registration cases\n"
 		"  -z          run the invalid RECV_ZC submission cases\n"
@@ -3142,6 +3267,8 @@ int main(int argc, char *argv[])
 				area_kind = AREA_HUGETLB;
 			else if (!strcmp(optarg, "thp"))
 				area_kind = AREA_THP;
+			else if (!strcmp(optarg, "dmabuf"))
+				area_kind = AREA_DMABUF;
 			else
 				usage(argv[0]);
 			break;

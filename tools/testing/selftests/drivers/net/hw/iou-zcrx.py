@@ -1400,6 +1400,41 @@ def test_zcrx_export_first(cfg) -> None:
     export_import(cfg, 2)
 
 
+def test_zcrx_dmabuf(cfg) -> None:
+    """The area a dma-buf (udmabuf over a memfd): the device writes it
+    through the dma-buf's mapping, the test reads it through the memfd;
+    nothing pinned, every byte checked, the attachment gone after."""
+    q, port = setup(cfg)
+    size = 8 * MIB
+    out = receive(cfg, q, port, size, "-H dmabuf -t")
+    check_zc(out, size)
+    s = ifq_stats(out)
+    ksft_eq(s.get('dmabuf'), 1, f"a dma-buf area: {s}")
+    ksft_in("VmPin back to", out)
+    check_released(cfg, q)
+
+
+def test_zcrx_dmabuf_copy_refused(cfg) -> None:
+    """Data that must be copied into a dma-buf area ends the request with
+    EFAULT, as in mainline: the kernel does not write the dma-buf."""
+    q, port = setup(cfg, steer_to=0)
+    size = MIB
+    srv = bkg(f"{HELPER} -s -i {cfg.ifname} -q {q} -p {port} -H dmabuf "
+              f"-e {errno.EFAULT} -l {size} -T 60", fail=False,
+              exit_wait=True)
+    defer(reap, srv.proc)
+    if wait_listen(srv.proc, port):
+        cli = bkg(f"{cfg.bin_remote} -c -h {cfg.addr} -p {port} -l {size} "
+                  "-T 60", host=cfg.remote, fail=False)
+        defer(cli.process, terminate=True, fail=False)
+    srv.process(terminate=False, fail=False, timeout=90)
+    ksft_eq(srv.ret, 0, f"iou-zcrx -e EFAULT:\n{srv.stdout}{srv.stderr}")
+    ksft_in("RECV_ZC ended with Bad address after 0 bytes, as expected",
+            srv.stdout)
+    s = ifq_stats(srv.stdout)
+    ksft_eq(s['copy_bytes'], 0, f"nothing copied: {s}")
+
+
 def test_zcrx_large_buffers(cfg) -> None:
     """rx_buf_len 64 KiB against page buffers, with hardware-GRO delivery.
 
@@ -1586,6 +1621,7 @@ def main() -> None:
                  test_zcrx_flush_rq, test_zcrx_nodev,
                  test_zcrx_export_import, test_zcrx_export_first,
                  test_zcrx_several_ifqs, test_zcrx_large_buffers,
+                 test_zcrx_dmabuf, test_zcrx_dmabuf_copy_refused,
                  # last: the device does not come back
                  test_zcrx_unplug]
         only = os.environ.get("IOU_ZCRX_CASES", "").split()

@@ -321,7 +321,7 @@ def test_queue_reported(cfg) -> None:
     ksft_true(wait_unbound(cfg.ifindex, q), "queue still bound after close")
 
 
-def test_netdev_removed(cfg) -> None:
+def netdev_removed(args):
     """Remove the device while an ifq is bound, then close the ring."""
     nsim = NetdevSimDev(queue_count=2)
     removed = False
@@ -334,7 +334,7 @@ def test_netdev_removed(cfg) -> None:
     ip(f"link set dev {dev['ifname']} up")
     set_rings(dev['ifindex'], tcp_data_split=SPLIT_ON, hds_thresh=0)
 
-    h = hold(dev['ifname'], "-q 1 -t")
+    h = hold(dev['ifname'], f"-q 1 -t {args}")
     ksft_true(nsim_dma(nsim.addr)['live'] >= 1, "the area is mapped")
     nsim.remove()
     removed = True
@@ -347,6 +347,16 @@ def test_netdev_removed(cfg) -> None:
             f"syncs or unmaps of unmapped addresses: {s}")
     ksft_eq(h.release(), 0, f"helper failed:\n{h.out}")
     ksft_in("VmPin back to", h.out)
+
+
+def test_netdev_removed(cfg) -> None:
+    """Remove the device while an ifq is bound, then close the ring."""
+    netdev_removed("")
+
+
+def test_netdev_removed_dmabuf(cfg) -> None:
+    """The same with a dma-buf area: its attachment goes with the device."""
+    netdev_removed("-H dmabuf")
 
 
 def register_huge(cfg, kind):
@@ -675,7 +685,8 @@ def main() -> None:
         cases = [test_register, test_register_user_region,
                  test_register_several, test_invalid_args, test_bad_queue,
                  test_hds_off, test_same_queue, test_queue_reported,
-                 test_netdev_removed, test_area_hugetlb, test_area_thp,
+                 test_netdev_removed, test_netdev_removed_dmabuf,
+                 test_area_hugetlb, test_area_thp,
                  test_memlock, test_memlock_killed, test_memlock_huge,
                  test_rx_buf_len, test_query, test_ctrl, test_two_devices,
                  test_fuzz]
