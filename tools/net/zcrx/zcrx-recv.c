@@ -4,7 +4,12 @@
  * with plain recv() (--copy) for comparison.
  *
  * Listens on PORT (IPv6, dual-stack), receives every connection into the
- * area bound to QUEUE of IFNAME with its own RECV_ZC request, optionally
+ * area bound to QUEUE of IFNAME with its own RECV_ZC request. With several
+ * -q, one ring holds an ifq per queue, each with its own area, and queue
+ * number k (in the order given) receives the connections to PORT + k. The
+ * area may be a dma-buf (--dmabuf), its buffers larger than a page
+ * (--buf-len), or the ifq may have no device (--nodev: every byte is
+ * copied into the area, on whatever queue it arrives). Optionally it
  * checks the data against the pattern zcrx-send sends (pattern.h), and
  * gives each buffer back through the refill ring. Prints a progress line
  * every interval and a summary at the end (after -n connections closed,
@@ -35,17 +40,32 @@
 #define TAG_ACCEPT	1ULL
 #define TAG_RECV	2ULL
 #define TAG_SHIFT	56
+#define MAX_QUEUES	16
 
 struct conn {
 	int			fd;
+	unsigned int		zq;	/* the ifq its RECV_ZC names */
 	bool			open;
 	bool			reported;
 	struct zcrx_stream	st;
 };
 
+/* One ifq: a queue, its area, the buffers waiting for refill ring room. */
+struct zq {
+	unsigned int		queue;
+	unsigned int		port;
+	int			lfd;
+	struct zcrx_area	area;
+	struct zcrx_ifq		ifq;
+	struct io_uring_zcrx_rqe *held;
+	unsigned int		nr_held;
+	unsigned int		max_held;
+};
+
 static struct {
 	const char		*ifname;
-	unsigned int		queue;
+	unsigned int		queues[MAX_QUEUES];
+	unsigned int		nr_queues;
 	unsigned int		port;
 	unsigned int		conns;
 	bool			verify;
@@ -53,13 +73,15 @@ static struct {
 	bool			copy;
 	bool			user_region;
 	bool			huge;
+	bool			dmabuf;
+	bool			nodev;
+	unsigned int		rx_buf_len;
 	size_t			area_len;
 	unsigned int		rq_entries;
 	unsigned int		cq_entries;
 	size_t			buf_len;
 	double			interval;
 } opt = {
-	.queue		= -1U,
 	.area_len	= 64 << 20,
 	.cq_entries	= 4096,
 	.buf_len	= 256 << 10,
@@ -76,10 +98,8 @@ static double t_first;
 
 /* io_uring state */
 static struct io_uring ring;
-static struct zcrx_area area;
-static struct zcrx_ifq ifq;
-static struct io_uring_zcrx_rqe *held;
-static unsigned int nr_held, max_held;
+static struct zq zqs[MAX_QUEUES];
+static unsigned int nr_zqs;
 /* final CQEs re-armed after; buffers that waited for refill ring space */
 static unsigned long long rearm_enospc, rearm_enomem, rq_full;
 
@@ -176,14 +196,42 @@ static bool done(void)
 	       (opt.conns && closed >= opt.conns);
 }
 
-/* The ifq's counters; for recv(), every byte is a copy */
+/* The ifqs' counters, summed; for recv(), every byte is a copy */
 static int counters_read(struct zcrx_stats *st)
 {
+	unsigned int i;
+
 	memset(st, 0, sizeof(*st));
-	if (!opt.copy)
-		return zcrx_stats_read(&ifq, st);
-	st->copy_bytes = bytes;
+	if (opt.copy) {
+		st->copy_bytes = bytes;
+		return 0;
+	}
+	for (i = 0; i < nr_zqs; i++) {
+		struct zcrx_stats one;
+		int ret = zcrx_stats_read(&zqs[i].ifq, &one);
+
+		if (ret)
+			return ret;
+		st->free += one.free;
+		st->alloc_misses += one.alloc_misses;
+		st->rq_rejected += one.rq_rejected;
+		st->zc_bytes += one.zc_bytes;
+		st->copy_bytes += one.copy_bytes;
+	}
 	return 0;
+}
+
+/* Refill ring entries filled and not yet consumed, and buffers held */
+static void refill_state(unsigned int *rq, unsigned int *nr_held)
+{
+	unsigned int i;
+
+	*rq = 0;
+	*nr_held = 0;
+	for (i = 0; i < nr_zqs; i++) {
+		*rq += zqs[i].ifq.rq_entries - zcrx_rq_space(&zqs[i].ifq);
+		*nr_held += zqs[i].nr_held;
+	}
 }
 
 static double zc_pct(unsigned long long zc, unsigned long long copy)
@@ -196,6 +244,7 @@ static void report_progress(double *t_last)
 	static unsigned long long last_bytes;
 	static struct zcrx_stats last;
 	double t = now(), dt = t - *t_last;
+	unsigned int rq, nr_held;
 	struct zcrx_stats c;
 
 	if (!opt.interval || dt < opt.interval)
@@ -203,13 +252,13 @@ static void report_progress(double *t_last)
 	/* the kernel skips the counters when it cannot lock the ring */
 	if (counters_read(&c))
 		c = last;
+	refill_state(&rq, &nr_held);
 	fprintf(stderr,
 		"progress t=%.1f bytes=%llu mbit_s=%.1f zc_pct=%.1f held=%u rq=%u free=%llu conns=%u closed=%u\n",
 		nr_conns ? t - t_first : 0, bytes,
 		(bytes - last_bytes) * 8 / dt / 1e6,
 		zc_pct(c.zc_bytes - last.zc_bytes,
-		       c.copy_bytes - last.copy_bytes), nr_held,
-		opt.copy ? 0 : ifq.rq_entries - zcrx_rq_space(&ifq),
+		       c.copy_bytes - last.copy_bytes), nr_held, rq,
 		c.free, nr_conns - closed, closed);
 	last_bytes = bytes;
 	last = c;
@@ -350,74 +399,89 @@ static struct io_uring_sqe *get_sqe(void)
 	return sqe;
 }
 
-static void arm_accept(int lfd)
+/* Accept on the listener of ifq @k: its connections are received there. */
+static void arm_accept(unsigned int k)
 {
 	struct io_uring_sqe *sqe = get_sqe();
 
-	io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
-	io_uring_sqe_set_data64(sqe, TAG_ACCEPT << TAG_SHIFT);
+	io_uring_prep_multishot_accept(sqe, zqs[k].lfd, NULL, NULL,
+				       SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, TAG_ACCEPT << TAG_SHIFT | k);
 }
 
 static void arm_recv(struct conn *c)
 {
 	struct io_uring_sqe *sqe = get_sqe();
 
-	zcrx_prep_recv(sqe, c->fd, &ifq, 0);
+	zcrx_prep_recv(sqe, c->fd, &zqs[c->zq].ifq, 0);
 	io_uring_sqe_set_data64(sqe, TAG_RECV << TAG_SHIFT | (c - conns));
 }
 
-/* Give a buffer back; keep it while the refill ring is full. */
-static void give_back(__u64 off, __u32 len)
+/* Give a buffer back to @q; keep it while the refill ring is full. */
+static void give_back(struct zq *q, __u64 off, __u32 len)
 {
-	if (!nr_held && !zcrx_rq_add(&ifq, off, len))
+	if (!q->nr_held && !zcrx_rq_add(&q->ifq, off, len))
 		return;
 	rq_full++;
-	if (nr_held == max_held) {
-		max_held = max_held ? 2 * max_held : 1024;
-		held = realloc(held, max_held * sizeof(*held));
-		if (!held)
+	if (q->nr_held == q->max_held) {
+		q->max_held = q->max_held ? 2 * q->max_held : 1024;
+		q->held = realloc(q->held, q->max_held * sizeof(*q->held));
+		if (!q->held)
 			die("realloc");
 	}
-	held[nr_held++] = (struct io_uring_zcrx_rqe){ .off = off, .len = len };
+	q->held[q->nr_held++] = (struct io_uring_zcrx_rqe){
+		.off = off,
+		.len = len,
+	};
 }
 
 static void give_back_held(void)
 {
-	unsigned int i;
+	unsigned int i, k;
 
-	for (i = 0; i < nr_held; i++)
-		if (zcrx_rq_add(&ifq, held[i].off, held[i].len))
-			break;
-	memmove(held, held + i, (nr_held - i) * sizeof(*held));
-	nr_held -= i;
-	zcrx_rq_publish(&ifq);
+	for (k = 0; k < nr_zqs; k++) {
+		struct zq *q = &zqs[k];
+
+		for (i = 0; i < q->nr_held; i++)
+			if (zcrx_rq_add(&q->ifq, q->held[i].off,
+					q->held[i].len))
+				break;
+		memmove(q->held, q->held + i,
+			(q->nr_held - i) * sizeof(*q->held));
+		q->nr_held -= i;
+		zcrx_rq_publish(&q->ifq);
+	}
 }
 
-static void handle_cqe(int lfd, const struct io_uring_cqe *cqe)
+static void handle_cqe(const struct io_uring_cqe *cqe)
 {
 	unsigned int tag = cqe->user_data >> TAG_SHIFT;
+	unsigned int low = cqe->user_data & ((1ULL << TAG_SHIFT) - 1);
 	struct zcrx_cqe rx;
 	struct conn *c;
 	int ret;
 
 	if (tag == TAG_ACCEPT) {
-		if (cqe->res >= 0)
-			arm_recv(conn_new(cqe->res));
-		else
+		if (cqe->res >= 0) {
+			c = conn_new(cqe->res);
+			c->zq = low;
+			arm_recv(c);
+		} else {
 			fprintf(stderr, "zcrx-recv: accept: %s\n",
 				strerror(-cqe->res));
+		}
 		if (!(cqe->flags & IORING_CQE_F_MORE))
-			arm_accept(lfd);
+			arm_accept(low);
 		return;
 	}
 
-	c = &conns[cqe->user_data & ((1ULL << TAG_SHIFT) - 1)];
-	ret = zcrx_cqe_decode(&ifq, cqe, &rx);
+	c = &conns[low];
+	ret = zcrx_cqe_decode(&zqs[c->zq].ifq, cqe, &rx);
 	if (ret)
 		die_err("RECV_ZC completion", ret);
 	if (rx.len) {
 		conn_data(c, rx.data, rx.len);
-		give_back(rx.off, rx.len);
+		give_back(&zqs[c->zq], rx.off, rx.len);
 	}
 	if (!rx.final)
 		return;
@@ -447,67 +511,126 @@ static void handle_cqe(int lfd, const struct io_uring_cqe *cqe)
 	}
 }
 
-static void setup_zc(void)
+/* Register ifq @k on its queue (or without a device), or say why not. */
+static void setup_ifq(unsigned int k, unsigned int ifindex)
 {
-	struct zcrx_ifq_params p = { .rxq = opt.queue };
+	struct zcrx_ifq_params p = {
+		.ifindex = ifindex,
+		.rq_entries = opt.rq_entries,
+		.rx_buf_len = opt.rx_buf_len,
+	};
+	struct zq *q = &zqs[k];
 	struct zcrx_dev_settings s;
+	unsigned int flags = 0;
 	char why[4096];
 	int ret;
 
-	p.ifindex = if_nametoindex(opt.ifname);
-	if (!p.ifindex)
-		die(opt.ifname);
-	ret = zcrx_ring_init(&ring, 64, opt.cq_entries);
-	if (ret)
-		die_err("io_uring setup", ret);
-	ret = zcrx_area_alloc(&area, opt.area_len,
-			      opt.huge ? ZCRX_AREA_HUGETLB : 0);
+	q->queue = opt.nodev ? 0 : opt.queues[k];
+	q->port = opt.port + k;
+	p.rxq = q->queue;
+	if (opt.huge)
+		flags |= ZCRX_AREA_HUGETLB;
+	if (opt.dmabuf)
+		flags |= ZCRX_AREA_DMABUF;
+	ret = zcrx_area_alloc(&q->area, opt.area_len, flags);
 	if (ret == -ENOMEM && opt.huge)
 		fprintf(stderr,
 			"zcrx-recv: no huge pages for the area: reserve them (sysctl vm.nr_hugepages=%zu), or drop -H\n",
 			opt.area_len / ZCRX_HUGE_PAGE_SIZE + 1);
 	if (ret)
-		die_err("area", ret);
-	p.rq_entries = opt.rq_entries;
+		die_err(opt.dmabuf ? "dma-buf area (udmabuf)" : "area", ret);
 	if (!p.rq_entries) {
 		/* room for every buffer twice: fragments share buffers */
-		p.rq_entries = 2 * area.len / sysconf(_SC_PAGESIZE);
+		p.rq_entries = 2 * q->area.len / sysconf(_SC_PAGESIZE);
 		if (p.rq_entries > ZCRX_RQ_MAX_ENTRIES)
 			p.rq_entries = ZCRX_RQ_MAX_ENTRIES;
 	}
-	p.flags = opt.user_region ? ZCRX_IFQ_USER_REGION : 0;
+	if (opt.user_region)
+		p.flags |= ZCRX_IFQ_USER_REGION;
+	if (opt.nodev) {
+		p.flags |= ZCRX_IFQ_NODEV;
+		ret = zcrx_ifq_register(&q->ifq, &ring, &q->area, &p);
+		if (ret)
+			die_err("ifq without a device", ret);
+		fprintf(stderr,
+			"zcrx-recv: ifq %u without a device: every byte is copied into the area\n",
+			q->ifq.reg.zcrx_id);
+		return;
+	}
 
-	ret = zcrx_ifq_register(&ifq, &ring, &area, &p);
-	zcrx_dev_read(&s, opt.ifname, opt.queue, opt.port);
-	if (zcrx_diagnose(&s, opt.ifname, opt.queue, opt.port, ret, why,
+	ret = zcrx_ifq_register(&q->ifq, &ring, &q->area, &p);
+	zcrx_dev_read(&s, opt.ifname, q->queue, q->port);
+	if (zcrx_diagnose(&s, opt.ifname, q->queue, q->port, ret, why,
 			  sizeof(why))) {
 		if (ret)
 			fprintf(stderr,
 				"zcrx-recv: cannot receive zero-copy on %s queue %u: %s\n",
-				opt.ifname, opt.queue, zcrx_strerror(ret));
+				opt.ifname, q->queue, zcrx_strerror(ret));
 		else
 			fprintf(stderr,
 				"zcrx-recv: warning: %s queue %u is bound, but:\n",
-				opt.ifname, opt.queue);
+				opt.ifname, q->queue);
 		fputs(why, stderr);
 	}
+	if (ret == -EINVAL && (opt.rx_buf_len || opt.dmabuf))
+		fprintf(stderr,
+			"zcrx-recv: --buf-len must be a power of two the driver can post, the area whole buffers; --dmabuf needs the whole dma-buf\n");
+	if (ret == -ERANGE && opt.rx_buf_len)
+		fprintf(stderr,
+			"zcrx-recv: --buf-len %u: a buffer must be physically contiguous: use -H (huge pages)\n",
+			opt.rx_buf_len);
 	if (ret)
 		exit(1);
 	fprintf(stderr,
-		"zcrx-recv: %s queue %u: ifq %u, area %zu MiB%s, refill ring %u entries in %s memory\n",
-		opt.ifname, opt.queue, ifq.reg.zcrx_id, area.len >> 20,
-		area.hugetlb ? " (huge pages)" : "", ifq.rq_entries,
-		opt.user_region ? "our" : "kernel");
+		"zcrx-recv: %s queue %u, port %u: ifq %u, area %zu MiB%s%s, buffers of %u bytes, refill ring %u entries in %s memory\n",
+		opt.ifname, q->queue, q->port, q->ifq.reg.zcrx_id,
+		q->area.len >> 20, q->area.hugetlb ? " (huge pages)" : "",
+		q->area.dmabuf ? " (dma-buf)" : "",
+		opt.rx_buf_len ? opt.rx_buf_len : (unsigned int)sysconf(_SC_PAGESIZE),
+		q->ifq.rq_entries, opt.user_region ? "our" : "kernel");
 }
 
-static void run_zc(int lfd)
+static void setup_zc(void)
+{
+	struct io_uring_query_zcrx z;
+	unsigned int ifindex = 0, k;
+	int ret;
+
+	if (!opt.nodev) {
+		ifindex = if_nametoindex(opt.ifname);
+		if (!ifindex)
+			die(opt.ifname);
+	}
+	/* say what this kernel cannot do before it refuses */
+	ret = zcrx_query(&z);
+	if (!ret) {
+		if (opt.dmabuf && !(z.area_flags & IORING_ZCRX_AREA_DMABUF))
+			die_err("--dmabuf: the kernel has no dma-buf areas",
+				-EOPNOTSUPP);
+		if (opt.rx_buf_len && !(z.features & ZCRX_FEATURE_RX_PAGE_SIZE))
+			die_err("--buf-len: the kernel has no rx_buf_len",
+				-EOPNOTSUPP);
+		if (opt.nodev && !(z.register_flags & ZCRX_REG_NODEV))
+			die_err("--nodev: the kernel has no ZCRX_REG_NODEV",
+				-EOPNOTSUPP);
+	}
+	ret = zcrx_ring_init(&ring, 64, opt.cq_entries);
+	if (ret)
+		die_err("io_uring setup", ret);
+	nr_zqs = opt.nodev ? 1 : opt.nr_queues;
+	for (k = 0; k < nr_zqs; k++)
+		setup_ifq(k, ifindex);
+}
+
+static void run_zc(void)
 {
 	double t_last = now();
 	struct io_uring_cqe *cqe;
-	unsigned int head, n;
+	unsigned int head, n, k;
 	int ret;
 
-	arm_accept(lfd);
+	for (k = 0; k < nr_zqs; k++)
+		arm_accept(k);
 	while (!done()) {
 		double wait = opt.interval ? opt.interval : 1;
 		struct __kernel_timespec ts = {
@@ -521,7 +644,7 @@ static void run_zc(int lfd)
 			die_err("io_uring wait", ret);
 		n = 0;
 		io_uring_for_each_cqe(&ring, head, cqe) {
-			handle_cqe(lfd, cqe);
+			handle_cqe(cqe);
 			n++;
 		}
 		io_uring_cq_advance(&ring, n);
@@ -537,13 +660,19 @@ static void on_signal(int sig)
 static noreturn void show_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: zcrx-recv -i IFNAME -q QUEUE -p PORT [-n CONNS] [--verify] [--json]\n"
-		"                 [-a AREA_BYTES] [-r RQ_ENTRIES] [-C CQ_ENTRIES] [-u] [-H]\n"
+		"usage: zcrx-recv -i IFNAME -q QUEUE [-q QUEUE]... -p PORT [-n CONNS]\n"
+		"                 [--verify] [--json] [-a AREA_BYTES] [-r RQ_ENTRIES]\n"
+		"                 [-C CQ_ENTRIES] [-u] [-H | --dmabuf] [--buf-len BYTES]\n"
 		"                 [-t SECONDS]\n"
+		"       zcrx-recv --nodev -p PORT [-n CONNS] [--verify] [--json] [...]\n"
 		"       zcrx-recv --copy -p PORT [-n CONNS] [--verify] [--json] [-b BUF_BYTES]\n"
 		"                 [-t SECONDS]\n"
+		"  -q: several queues: queue k (in order) receives PORT + k\n"
 		"  -n: exit after CONNS connections closed (default: at SIGINT)\n"
 		"  -u: refill ring in our memory; -H: area in huge pages\n"
+		"  --dmabuf: the area a dma-buf (udmabuf over a memfd)\n"
+		"  --buf-len: rx buffers of BYTES, a power of two (with -H)\n"
+		"  --nodev: an ifq without a device: every byte copied\n"
 		"  -t: progress interval, 0 for none (default 1)\n");
 	exit(status);
 }
@@ -552,6 +681,9 @@ static const struct option longopts[] = {
 	{ "verify", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "copy", no_argument, NULL, 'c' },
+	{ "dmabuf", no_argument, NULL, 'D' },
+	{ "buf-len", required_argument, NULL, 'L' },
+	{ "nodev", no_argument, NULL, 'N' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -560,7 +692,8 @@ int main(int argc, char **argv)
 {
 	double cpu_user0, cpu_sys0;
 	struct sigaction sa = { };
-	int c, lfd;
+	int c, lfd = -1;
+	unsigned int k;
 
 	while ((c = getopt_long(argc, argv, "i:q:p:n:a:r:C:b:t:uHvjch",
 				longopts, NULL)) != -1) {
@@ -569,7 +702,18 @@ int main(int argc, char **argv)
 			opt.ifname = optarg;
 			break;
 		case 'q':
-			opt.queue = strtoul(optarg, NULL, 0);
+			if (opt.nr_queues == MAX_QUEUES)
+				show_usage(1);
+			opt.queues[opt.nr_queues++] = strtoul(optarg, NULL, 0);
+			break;
+		case 'D':
+			opt.dmabuf = true;
+			break;
+		case 'L':
+			opt.rx_buf_len = parse_size(optarg);
+			break;
+		case 'N':
+			opt.nodev = true;
 			break;
 		case 'p':
 			opt.port = strtoul(optarg, NULL, 0);
@@ -615,7 +759,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || !opt.port || opt.port > 65535 || !opt.buf_len ||
 	    opt.rq_entries > ZCRX_RQ_MAX_ENTRIES || !opt.area_len ||
-	    (!opt.copy && (!opt.ifname || opt.queue == -1U)))
+	    opt.port + opt.nr_queues > 65536 || (opt.huge && opt.dmabuf) ||
+	    (opt.copy && (opt.nodev || opt.dmabuf || opt.rx_buf_len)) ||
+	    (opt.nodev && (opt.ifname || opt.nr_queues)) ||
+	    (!opt.copy && !opt.nodev && (!opt.ifname || !opt.nr_queues)))
 		show_usage(1);
 	if (opt.verify) {
 		table = zcrx_pattern_table();
@@ -629,8 +776,14 @@ int main(int argc, char **argv)
 
 	if (!opt.copy)
 		setup_zc();
-	lfd = listen_on(opt.port);
-	fprintf(stderr, "zcrx-recv: listening on port %u (%s)\n", opt.port,
+	if (opt.copy) {
+		lfd = listen_on(opt.port);
+	} else {
+		for (k = 0; k < nr_zqs; k++)
+			zqs[k].lfd = listen_on(zqs[k].port);
+	}
+	fprintf(stderr, "zcrx-recv: listening on port %u%s (%s)\n", opt.port,
+		nr_zqs > 1 ? " and up" : "",
 		opt.copy ? "recv() copy" : "RECV_ZC");
 	cpu_user0 = cpu_seconds(false);
 	cpu_sys0 = cpu_seconds(true);
@@ -638,17 +791,23 @@ int main(int argc, char **argv)
 	if (opt.copy)
 		run_copy(lfd);
 	else
-		run_zc(lfd);
+		run_zc();
 
 	summary(cpu_user0, cpu_sys0);
 	for (c = 0; c < (int)nr_conns; c++)
 		if (conns[c].open)
 			close(conns[c].fd);
-	close(lfd);
-	if (!opt.copy) {
-		zcrx_ifq_release(&ifq);
+	if (opt.copy)
+		close(lfd);
+	for (k = 0; k < nr_zqs; k++) {
+		close(zqs[k].lfd);
+		zcrx_ifq_release(&zqs[k].ifq);
+	}
+	if (!opt.copy)
 		io_uring_queue_exit(&ring);
-		zcrx_area_free(&area);
+	for (k = 0; k < nr_zqs; k++) {
+		zcrx_area_free(&zqs[k].area);
+		free(zqs[k].held);
 	}
 	return errors || verify_failed;
 }

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/udmabuf.h>
 
 #include "zcrx.h"
 #include "util.h"
@@ -65,13 +67,60 @@ int zcrx_ring_init(struct io_uring *ring, unsigned int sq_entries,
 	return io_uring_queue_init_params(sq_entries, ring, &p);
 }
 
+/*
+ * A udmabuf over a memfd of @len bytes: its descriptor in @fd, and the
+ * memfd mapped, shared, at the returned address.
+ */
+static void *zcrx_dmabuf_alloc(size_t len, int *fd)
+{
+	struct udmabuf_create c = {
+		.flags = UDMABUF_FLAGS_CLOEXEC,
+		.size = len,
+	};
+	void *addr = MAP_FAILED;
+	int memfd, dev, err;
+
+	memfd = memfd_create("zcrx-area", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		return MAP_FAILED;
+	/* udmabuf takes only memfds that cannot shrink */
+	if (ftruncate(memfd, len) ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		goto out;
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		goto out;
+	c.memfd = memfd;
+	*fd = ioctl(dev, UDMABUF_CREATE, &c);
+	err = errno;
+	close(dev);
+	errno = err;
+	if (*fd < 0)
+		goto out;
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (addr == MAP_FAILED) {
+		err = errno;
+		close(*fd);
+		errno = err;
+	}
+out:
+	err = errno;
+	close(memfd);
+	errno = err;
+	return addr;
+}
+
 int zcrx_area_alloc(struct zcrx_area *area, size_t len, unsigned int flags)
 {
 	int mflags = MAP_PRIVATE | MAP_ANONYMOUS;
 	size_t align = zcrx_page_size();
+	int fd = -1;
 	void *addr;
 
-	if (!area || !len || flags & ~ZCRX_AREA_HUGETLB)
+	if (!area || !len || flags & ~(ZCRX_AREA_HUGETLB | ZCRX_AREA_DMABUF))
+		return -EINVAL;
+	/* a dma-buf over huge pages would need a hugetlb memfd */
+	if ((flags & ZCRX_AREA_HUGETLB) && (flags & ZCRX_AREA_DMABUF))
 		return -EINVAL;
 	if (flags & ZCRX_AREA_HUGETLB) {
 		align = ZCRX_HUGE_PAGE_SIZE;
@@ -80,12 +129,17 @@ int zcrx_area_alloc(struct zcrx_area *area, size_t len, unsigned int flags)
 	if (len > SIZE_MAX - align)
 		return -EINVAL;
 	len = zcrx_align(len, align);
-	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, mflags, -1, 0);
+	if (flags & ZCRX_AREA_DMABUF)
+		addr = zcrx_dmabuf_alloc(len, &fd);
+	else
+		addr = mmap(NULL, len, PROT_READ | PROT_WRITE, mflags, -1, 0);
 	if (addr == MAP_FAILED)
 		return -errno;
 	area->addr = addr;
 	area->len = len;
 	area->hugetlb = flags & ZCRX_AREA_HUGETLB;
+	area->dmabuf = flags & ZCRX_AREA_DMABUF;
+	area->dmabuf_fd = fd;
 	return 0;
 }
 
@@ -95,6 +149,10 @@ void zcrx_area_free(struct zcrx_area *area)
 		return;
 	munmap(area->addr, area->len);
 	area->addr = NULL;
+	/* the kernel holds its own reference while the ifq lives */
+	if (area->dmabuf)
+		close(area->dmabuf_fd);
+	area->dmabuf = false;
 }
 
 /* Does the kernel know IORING_OP_RECV_ZC? Unknown counts as yes. */
@@ -122,7 +180,7 @@ int zcrx_ifq_register(struct zcrx_ifq *ifq, struct io_uring *ring,
 
 	if (!ifq || !ring || !area || !area->addr || !area->len || !p)
 		return -EINVAL;
-	if (p->flags & ~ZCRX_IFQ_USER_REGION)
+	if (p->flags & ~(ZCRX_IFQ_USER_REGION | ZCRX_IFQ_NODEV))
 		return -EINVAL;
 	if (!p->rq_entries || p->rq_entries > ZCRX_RQ_MAX_ENTRIES)
 		return -EINVAL;
@@ -144,6 +202,12 @@ int zcrx_ifq_register(struct zcrx_ifq *ifq, struct io_uring *ring,
 	ifq->area_len = area->len;
 	ifq->area_reg.addr = (__u64)(unsigned long)area->addr;
 	ifq->area_reg.len = area->len;
+	if (area->dmabuf) {
+		/* the whole dma-buf: addr is an offset into it */
+		ifq->area_reg.addr = 0;
+		ifq->area_reg.flags = IORING_ZCRX_AREA_DMABUF;
+		ifq->area_reg.dmabuf_fd = area->dmabuf_fd;
+	}
 	ifq->rd.size = rsize;
 	if (user_region) {
 		region = mmap(NULL, rsize, PROT_READ | PROT_WRITE,
@@ -156,6 +220,10 @@ int zcrx_ifq_register(struct zcrx_ifq *ifq, struct io_uring *ring,
 	ifq->reg.if_idx = p->ifindex;
 	ifq->reg.if_rxq = p->rxq;
 	ifq->reg.rq_entries = entries;
+	ifq->reg.rx_buf_len = p->rx_buf_len;
+	ifq->nodev = p->flags & ZCRX_IFQ_NODEV;
+	if (ifq->nodev)
+		ifq->reg.flags = ZCRX_REG_NODEV;
 	ifq->reg.area_ptr = (__u64)(unsigned long)&ifq->area_reg;
 	ifq->reg.region_ptr = (__u64)(unsigned long)&ifq->rd;
 
@@ -295,7 +363,38 @@ __u32 zcrx_rq_publish(struct zcrx_ifq *ifq)
 		return 0;
 	/* the entries before the tail: pairs with the kernel's load-acquire */
 	__atomic_store_n(ifq->rq_ktail, ifq->rq_tail, __ATOMIC_RELEASE);
+	/* no queue consumes the ring of an ifq without a device */
+	if (ifq->nodev)
+		zcrx_rq_flush(ifq);
 	return ifq->rq_tail - old;
+}
+
+int zcrx_rq_flush(struct zcrx_ifq *ifq)
+{
+	struct zcrx_ctrl c = {
+		.zcrx_id = ifq->reg.zcrx_id,
+		.op = ZCRX_CTRL_FLUSH_RQ,
+	};
+
+	if (syscall(__NR_io_uring_register, ifq->ring_fd,
+		    IORING_REGISTER_ZCRX_CTRL, &c, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int zcrx_query(struct io_uring_query_zcrx *out)
+{
+	struct io_uring_query_hdr h = {
+		.query_data = (__u64)(unsigned long)out,
+		.query_op = IO_URING_QUERY_ZCRX,
+		.size = sizeof(*out),
+	};
+
+	memset(out, 0, sizeof(*out));
+	if (syscall(__NR_io_uring_register, -1, IORING_REGISTER_QUERY,
+		    &h, 0) < 0)
+		return -errno;
+	return h.result;
 }
 
 #define ZCRX_STAT(name, bytes) \
@@ -311,6 +410,10 @@ static const struct {
 	ZCRX_STAT(bound, 1),
 	ZCRX_STAT(rq_entries, 4),
 	ZCRX_STAT(area_pages, 8),
+	ZCRX_STAT(buf_len, 8),
+	ZCRX_STAT(users, 4),
+	ZCRX_STAT(nodev, 1),
+	ZCRX_STAT(dmabuf, 1),
 	ZCRX_STAT(free, 8),
 	ZCRX_STAT(alloc_misses, 8),
 	ZCRX_STAT(rq_rejected, 8),

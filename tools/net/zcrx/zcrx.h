@@ -17,6 +17,11 @@
  * liburing's bundled io_uring.h share an include guard, so <linux/io_uring.h>
  * must win.
  *
+ * What the kernel supports: zcrx_query(). Beyond an area of our memory
+ * cut into pages: an area that is a dma-buf (%ZCRX_AREA_DMABUF), buffers
+ * larger than a page (&zcrx_ifq_params.rx_buf_len), an ifq without a
+ * device that copies everything into the area (%ZCRX_IFQ_NODEV).
+ *
  * Use:
  *	zcrx_ring_init(&ring, 256, 4096);
  *	zcrx_area_alloc(&area, 64 << 20, 0);
@@ -39,6 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/io_uring.h>
+#include <linux/io_uring/query.h>
 
 #ifndef IORING_ZCRX_AREA_SHIFT
 #error "<linux/io_uring.h> lacks zero-copy receive: use -isystem KERNEL_UAPI_DIR"
@@ -57,18 +63,24 @@ enum {
 
 /* zcrx_area_alloc() flags */
 #define ZCRX_AREA_HUGETLB	0x1	/* back the area with huge pages */
+#define ZCRX_AREA_DMABUF	0x2	/* a udmabuf over a memfd */
 #define ZCRX_HUGE_PAGE_SIZE	(2UL << 20)	/* the size assumed for them */
 
 /**
  * struct zcrx_area - memory the NIC receives into
- * @addr: start, page aligned
+ * @addr: start, page aligned; for a dma-buf, our mapping of the memfd
+ *	behind it, where we read what the NIC wrote
  * @len: length, page aligned (huge page aligned with %ZCRX_AREA_HUGETLB)
  * @hugetlb: backed by huge pages
+ * @dmabuf: the area is a dma-buf, registered in place of @addr
+ * @dmabuf_fd: its descriptor, if @dmabuf
  */
 struct zcrx_area {
 	void	*addr;
 	size_t	len;
 	bool	hugetlb;
+	bool	dmabuf;
+	int	dmabuf_fd;
 };
 
 /* the kernel's limit on refill ring entries */
@@ -76,6 +88,7 @@ struct zcrx_area {
 
 /* zcrx_ifq_params flags */
 #define ZCRX_IFQ_USER_REGION	0x1	/* refill ring in our memory */
+#define ZCRX_IFQ_NODEV		0x2	/* no device: every byte is copied */
 
 /**
  * struct zcrx_ifq_params - what to register
@@ -84,13 +97,19 @@ struct zcrx_area {
  * @rq_entries: refill ring entries, rounded up to a power of two, at
  *	most %ZCRX_RQ_MAX_ENTRIES
  * @flags: %ZCRX_IFQ_USER_REGION, or 0 for a refill ring the kernel
- *	allocates and we map
+ *	allocates and we map; %ZCRX_IFQ_NODEV for an ifq without a device
+ *	(@ifindex and @rxq 0): RECV_ZC copies every byte into the area,
+ *	and zcrx_rq_publish() flushes the refill ring (ZCRX_CTRL_FLUSH_RQ)
+ * @rx_buf_len: size of the area's buffers, 0 for a page; a power of two
+ *	the driver can post (%ZCRX_FEATURE_RX_PAGE_SIZE), each buffer
+ *	physically contiguous (an area in huge pages)
  */
 struct zcrx_ifq_params {
 	__u32	ifindex;
 	__u32	rxq;
 	__u32	rq_entries;
 	__u32	flags;
+	__u32	rx_buf_len;
 };
 
 /**
@@ -110,6 +129,7 @@ struct zcrx_ifq_params {
  * @rq_entries: number of entries, a power of two
  * @rq_tail: next entry we fill, published or not
  * @rq_head: head as last loaded
+ * @nodev: registered with %ZCRX_IFQ_NODEV
  */
 struct zcrx_ifq {
 	struct io_uring_zcrx_ifq_reg	reg;
@@ -126,6 +146,7 @@ struct zcrx_ifq {
 	__u32				rq_entries;
 	__u32				rq_tail;
 	__u32				rq_head;
+	bool				nodev;
 };
 
 /**
@@ -155,6 +176,10 @@ struct zcrx_cqe {
  * @bound: the queue is still bound to the area
  * @rq_entries: refill ring entries
  * @area_pages: buffers in the area
+ * @buf_len: their size (0 from a kernel that predates rx_buf_len)
+ * @users: rings and exported files sharing the ifq (0: not reported)
+ * @nodev: the ifq has no device
+ * @dmabuf: the area is a dma-buf
  * @free: buffers on the kernel's free list
  * @alloc_misses: times the NIC or the copy fallback found no buffer
  * @rq_rejected: refill entries the kernel refused (not held by us)
@@ -170,6 +195,10 @@ struct zcrx_stats {
 	bool	bound;
 	__u32	rq_entries;
 	__u64	area_pages;
+	__u64	buf_len;
+	__u32	users;
+	bool	nodev;
+	bool	dmabuf;
 	__u64	free;
 	__u64	alloc_misses;
 	__u64	rq_rejected;
@@ -207,10 +236,13 @@ int zcrx_ring_init(struct io_uring *ring, unsigned int sq_entries,
  * zcrx_area_alloc() - allocate memory to receive into
  * @area: filled in on success
  * @len: bytes, rounded up to a page (a huge page with %ZCRX_AREA_HUGETLB)
- * @flags: 0 or %ZCRX_AREA_HUGETLB; huge pages spare TLB misses when
- *	reading the data, and must be reserved (vm.nr_hugepages)
+ * @flags: 0, %ZCRX_AREA_HUGETLB or %ZCRX_AREA_DMABUF; huge pages spare
+ *	TLB misses when reading the data, and must be reserved
+ *	(vm.nr_hugepages); a dma-buf (a udmabuf over a memfd, which needs
+ *	/dev/udmabuf) is mapped by the device and pins nothing
  *
- * Return: 0, -EINVAL for a bad length or flag, or mmap()'s errno.
+ * Return: 0, -EINVAL for a bad length or flag, or the errno of mmap(),
+ * memfd_create() or the udmabuf ioctl.
  */
 int zcrx_area_alloc(struct zcrx_area *area, size_t len, unsigned int flags);
 
@@ -326,11 +358,35 @@ int zcrx_rq_add(struct zcrx_ifq *ifq, __u64 off, __u32 len);
  * @ifq: the ifq
  *
  * One store-release of the tail for the whole batch: the kernel, which
- * loads the tail with acquire semantics, sees the entries written.
+ * loads the tail with acquire semantics, sees the entries written. An ifq
+ * without a device has no queue to consume them: they are flushed.
  *
  * Return: the number of entries published.
  */
 __u32 zcrx_rq_publish(struct zcrx_ifq *ifq);
+
+/**
+ * zcrx_rq_flush() - have the kernel consume the refill ring now
+ * @ifq: the ifq
+ *
+ * %ZCRX_CTRL_FLUSH_RQ: every published entry is taken back before the
+ * call returns, instead of when the queue next needs buffers.
+ *
+ * Return: 0 or a negative errno.
+ */
+int zcrx_rq_flush(struct zcrx_ifq *ifq);
+
+/**
+ * zcrx_query() - what the kernel's zero-copy receive supports
+ * @out: filled in on success: ZCRX_REG_* flags, IORING_ZCRX_AREA_*
+ *	flags, ZCRX_CTRL_* operations, ZCRX_FEATURE_* features
+ *
+ * IORING_REGISTER_QUERY without a ring.
+ *
+ * Return: 0, -EINVAL from a kernel without the query, or the errno the
+ * query was answered with (-EOPNOTSUPP: no zero-copy receive).
+ */
+int zcrx_query(struct io_uring_query_zcrx *out);
 
 /**
  * zcrx_stats_parse() - find an ifq's counters in fdinfo text

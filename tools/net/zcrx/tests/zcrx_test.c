@@ -300,9 +300,11 @@ static bool test_args(void)
 	CHECK(zcrx_ring_init(&ring, 0, 0) == -EINVAL);
 	CHECK(zcrx_area_alloc(&a, 0, 0) == -EINVAL);
 	CHECK(zcrx_area_alloc(&a, 4096, 1U << 5) == -EINVAL);
+	CHECK(zcrx_area_alloc(&a, 4096, ZCRX_AREA_HUGETLB | ZCRX_AREA_DMABUF) ==
+	      -EINVAL);
 	CHECK(zcrx_area_alloc(&a, SIZE_MAX - 10, 0) == -EINVAL);
 	CHECK(!zcrx_area_alloc(&a, page + 1, 0) && a.len == 2 * (size_t)page &&
-	      !a.hugetlb);
+	      !a.hugetlb && !a.dmabuf);
 	CHECK(zcrx_ifq_register(&ifq, NULL, &a, &p) == -EINVAL);
 	CHECK(zcrx_ifq_register(&ifq, &ring, NULL, &p) == -EINVAL);
 	p.rq_entries = 0;
@@ -310,7 +312,7 @@ static bool test_args(void)
 	p.rq_entries = 32769;
 	CHECK(zcrx_ifq_register(&ifq, &ring, &a, &p) == -EINVAL);
 	p.rq_entries = 64;
-	p.flags = 2;
+	p.flags = 4;
 	CHECK(zcrx_ifq_register(&ifq, &ring, &a, &p) == -EINVAL);
 	zcrx_area_free(&a);
 	CHECK(!a.addr);
@@ -332,6 +334,7 @@ static const char fdinfo[] =
 	"ZcrxIfqs:\n"
 	"  0: ifindex=4 rxq=1 bound=1 rq_entries=64 area_pages=256 free=10 alloc_misses=0 rq_rejected=0 zc_bytes=1 zc_frags=1 copy_bytes=0 copy_frags=0\n"
 	"  1: ifindex=5 rxq=3 bound=0 rq_entries=32768 area_pages=16384 free=16000 alloc_misses=7 rq_rejected=2 zc_bytes=8589934592 zc_frags=2097152 copy_bytes=4096 copy_frags=1 new_counter=5\n"
+	"  2: ifindex=0 rxq=0 bound=0 rq_entries=64 users=2 nodev=1 dmabuf=1 area_pages=16 buf_len=65536 free=16 alloc_misses=0 rq_rejected=0 zc_bytes=0 zc_frags=0 copy_bytes=0 copy_frags=0\n"
 	"PollList:\n  op=58, task_works=0\n";
 
 static bool test_stats(void)
@@ -345,7 +348,10 @@ static bool test_stats(void)
 	CHECK(st.zc_bytes == 8589934592ULL && st.zc_frags == 2097152);
 	CHECK(st.copy_bytes == 4096 && st.copy_frags == 1);
 	CHECK(!zcrx_stats_parse(fdinfo, 0, &st) && st.bound && st.free == 10);
-	CHECK(zcrx_stats_parse(fdinfo, 2, &st) == -ZCRX_ENOSTATS);
+	CHECK(!st.users && !st.nodev && !st.dmabuf && !st.buf_len);
+	CHECK(!zcrx_stats_parse(fdinfo, 2, &st) && st.users == 2 && st.nodev &&
+	      st.dmabuf && st.buf_len == 65536 && st.area_pages == 16);
+	CHECK(zcrx_stats_parse(fdinfo, 3, &st) == -ZCRX_ENOSTATS);
 	CHECK(zcrx_stats_parse("pos:\t0\nPollList:\n", 0, &st) == -ZCRX_ENOSTATS);
 	CHECK(zcrx_stats_parse("ZcrxIfqs:\n", 0, &st) == -ZCRX_ENOSTATS);
 	return !failed;
