@@ -2167,13 +2167,14 @@ static void mutate_reg(struct reg_input *r)
 			r->size = region_size(roundup_pow2(v));
 		break;
 	case 7:
-		r->flags = PICK(1, 2, 3, 4, 0x80000000, rnd() | 1);
+		/* not ZCRX_REG_NODEV alone, a valid ifq the model leaves to -K */
+		r->flags = PICK(1, 3, 4, 0x80000000, rnd() | 1);
 		break;
 	case 8:
 		r->zcrx_id = PICK(1, 0xffffffff, rnd() | 1);
 		break;
 	case 9:
-		r->rx_buf_len = PICK(page_size, page_size / 2, 2 * page_size, 1,
+		r->rx_buf_len = PICK(page_size, page_size / 2, 3 * page_size, 1,
 				     page_size + 1, 0x80000000, rnd());
 		break;
 	case 10:
@@ -2277,9 +2278,24 @@ static void reg_args(const struct reg_input *r, struct verdict *v)
 		violation(v, EINVAL);
 	if (ptr_bad(r->arg) || ptr_bad(r->area_ptr) || ptr_bad(r->region_ptr))
 		violation(v, EFAULT);
-	if (r->resv[0] || r->resv[1] || r->resv[2] || r->zcrx_id || r->flags ||
-	    (r->rx_buf_len && r->rx_buf_len != page_size))
+	if (r->resv[0] || r->resv[1] || r->resv[2] || r->zcrx_id || r->flags)
 		violation(v, EINVAL);
+	/* ZCRX_REG_IMPORT: the descriptor in if_idx is no exported ifq */
+	if (r->flags & ZCRX_REG_IMPORT)
+		eset_add(&v->allowed, EBADF);
+	if (r->rx_buf_len && r->rx_buf_len != page_size) {
+		violation(v, EINVAL);
+		/*
+		 * A power of two above a page with an area of whole buffers
+		 * (drawn only by chance): buffers not contiguous, or larger
+		 * than netdevsim posts.
+		 */
+		if (!(r->rx_buf_len & (r->rx_buf_len - 1)) &&
+		    r->rx_buf_len > page_size) {
+			eset_add(&v->allowed, ERANGE);
+			eset_add(&v->allowed, EOPNOTSUPP);
+		}
+	}
 	if (!entries || (entries > RQ_MAX && !(r->ring == RING_MAIN && fz.clamp)))
 		violation(v, EINVAL);
 	entries = roundup_pow2(entries > RQ_MAX ? RQ_MAX : entries);
@@ -2287,6 +2303,9 @@ static void reg_args(const struct reg_input *r, struct verdict *v)
 	if (r->aflags || r->dmabuf_fd || r->token || r->aresv[0] ||
 	    r->aresv[1] || !addr || !len || (addr | len) & (page_size - 1))
 		violation(v, EINVAL);
+	/* a dma-buf area: dmabuf_fd names no open descriptor */
+	if (r->aflags & IORING_ZCRX_AREA_DMABUF)
+		eset_add(&v->allowed, EBADF);
 	if (len > 1ULL << 32) {
 		/* the kernel's limit: were it higher, the pin would fail */
 		violation(v, EINVAL);
@@ -2395,7 +2414,8 @@ static int ring_fd_of(__u8 ring)
 	case RING_NOTRING:
 		return fz.fds[FD_NULL];
 	}
-	return -1;
+	/* no such descriptor; -1 would be the ringless path (QUERY only) */
+	return 0x7fffffff;
 }
 
 /* Check what a successful registration returned, and record the ifq. */
