@@ -403,7 +403,8 @@ static bool io_zcrx_bufs_contiguous(struct page **pages, unsigned long nr,
 {
 	unsigned long per_buf = 1UL << (shift - PAGE_SHIFT), i;
 
-	for (i = 0; i < nr; i++) {
+	/* a page is one piece of memory: nothing to walk */
+	for (i = 0; per_buf > 1 && i < nr; i++) {
 		if (i % per_buf &&
 		    page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
 			return false;

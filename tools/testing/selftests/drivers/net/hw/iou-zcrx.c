@@ -3009,14 +3009,10 @@ static void ctrl_dmabuf_cases(void)
 	int ring, fd;
 
 	ring = ring_create(RING_FLAGS);
+	/* the area a dma-buf, as -H dmabuf makes it */
+	area_kind = AREA_DMABUF;
 	zcrx_args_init(&a, queue, rq_entries);
-	/* the anonymous area makes way for a dma-buf of the same size */
-	munmap(a.area_mem, area_map_size());
-	a.area_mem = dmabuf_alloc(area_size, &fd);
-	a.dmabuf_fd = fd;
-	a.area.addr = 0;
-	a.area.flags = IORING_ZCRX_AREA_DMABUF;
-	a.area.dmabuf_fd = fd;
+	fd = a.dmabuf_fd;
 
 	a.area.len = 2 * area_size;
 	ctrl_expect("DMABUF area longer than the dma-buf",
