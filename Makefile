@@ -61,10 +61,11 @@ soak:
 demo:
 	@$(H)/demo.sh
 
-# BENCH_MIB (512) per transfer, BENCH_REPEAT (3) times per point; writes
-# out/results/bench.{csv,md,png}.
+# One vCPU under QEMU -icount: BENCH_MIB (256) per transfer, BENCH_REPEAT (2)
+# times per point, FULL=1 for the whole matrix; writes
+# out/results/bench.{csv,md,png} and bench-split.png.
 bench:
-	@$(H)/bench.sh
+	@BENCH_FULL=$(FULL) $(H)/bench.sh
 
 # An interactive shell in the VM on the FLAVOUR kernel.
 vm: kernel

@@ -18,6 +18,14 @@
 # whose QMP socket is out/results/qmp-FLAVOUR.sock; harness/qmp-unplug.py
 # listens there and unplugs a NIC when the guest asks. VM_LOG names the
 # console log (default out/results/vm-FLAVOUR.log).
+#
+# VM_ICOUNT=1 runs the guest under QEMU -icount (shift=0, sleep=off): guest
+# time advances by 1 ns per instruction executed, whatever the host does,
+# so CPU times measured in the guest count instructions and repeat from run
+# to run ('make bench'). QEMU then runs one vCPU at a time on one host
+# thread, and guest time advances with the instructions of whichever vCPU
+# runs: a task's runtime on a guest with several busy vCPUs includes the
+# others' instructions.
 
 set -euo pipefail
 
@@ -29,27 +37,31 @@ kernel=$top/out/build-$flavour/arch/x86/boot/bzImage
 results=$top/out/results
 log=${VM_LOG:-$results/vm-$flavour.log}
 machine=()
+qemu_opts=()
 append=""
+[ -z "${VM_ICOUNT:-}" ] || qemu_opts+=(-icount shift=0,sleep=off)
 if [ -n "${VM_IGB:-}" ]; then
 	qmp=$results/qmp-$flavour.sock
 	rm -f "$qmp"
-	# "--qemu-opts=...": the options start with a dash, which vng's argument
-	# parser would take for one of its own options
-	machine=(--disable-microvm "--qemu-opts=-device intel-iommu,intremap=off \
--global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
--netdev hubport,id=h1,hubid=0 -netdev hubport,id=h2,hubid=0 \
--device pcie-root-port,id=rp1,chassis=1,slot=1 \
--device igb,id=nic1,netdev=h1,bus=rp1,romfile= \
--device pcie-root-port,id=rp2,chassis=2,slot=2 \
--device igb,id=nic2,netdev=h2,bus=rp2,romfile= \
--qmp unix:$qmp,server=on,wait=off")
+	machine=(--disable-microvm)
+	qemu_opts+=(-device intel-iommu,intremap=off
+		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		-netdev hubport,id=h1,hubid=0 -netdev hubport,id=h2,hubid=0
+		-device pcie-root-port,id=rp1,chassis=1,slot=1
+		-device igb,id=nic1,netdev=h1,bus=rp1,romfile=
+		-device pcie-root-port,id=rp2,chassis=2,slot=2
+		-device igb,id=nic2,netdev=h2,bus=rp2,romfile=
+		-qmp "unix:$qmp,server=on,wait=off")
 	append="intel_iommu=on iommu.strict=1"
 fi
+# "--qemu-opts=...": the options start with a dash, which vng's argument
+# parser would take for one of its own options
+[ ${#qemu_opts[@]} -eq 0 ] || machine+=("--qemu-opts=${qemu_opts[*]}")
 
 [ -f "$kernel" ] || { echo "vm: no kernel at $kernel; run 'make kernel FLAVOUR=$flavour'" >&2; exit 1; }
 mkdir -p "$results"
 
-echo "vm[$flavour]: booting under QEMU TCG (no KVM)${VM_IGB:+ with the igb pair}, ${limit} s limit; console log: ${log#"$top"/}"
+echo "vm[$flavour]: booting under QEMU TCG (no KVM)${VM_IGB:+ with the igb pair}${VM_ICOUNT:+, -icount}, ${limit} s limit; console log: ${log#"$top"/}"
 rc=0
 if [ -n "${VM_IGB:-}" ]; then
 	# hot-unplugs a NIC when the guest asks (iou-zcrx.py's unplug case)

@@ -3,41 +3,44 @@
 #
 # Runs inside the bench VM: the netdevsim pair of the demo (receiver in
 # netns zsrv with header split on, queue 3 out of the RSS table and ntuple
-# rules steering the bench ports to it; sender in netns zcli), then the
-# matrix: MTU x flows x repetition, and in each repetition one transfer
-# received with recv() (zcrx-recv --copy) and one with IORING_OP_RECV_ZC
-# (zcrx-recv -i eth0 -q 3), their order alternating from one repetition to
-# the next so that host noise falls on both paths.
+# rules steering the bench ports to it; sender in netns zcli), both ends'
+# NAPI threaded, then the transfers of PLAN in order, one per line:
 #
-# Each transfer appends one line to RESULTS_DIR/bench-runs.txt: "run",
-# the point, the exit codes, the receiver's summary (key=value) and the
-# receiver side's kernel counters over the transfer (netdevsim's queue 3
-# stats, nstat). harness/bench.py turns the lines into the tables.
-#   bench.sh RESULTS_DIR TOOLS_DIR MIB REPEAT MTUS FLOWS VERIFY
-# MTUS and FLOWS are comma-separated lists; VERIFY 1 has the receivers
-# check every byte (--verify), 0 not.
+#   xfer path=copy|zc mtu=M flows=F consume=none|read|verify
+#        buf=page|64k delivery=wire|hw-gro rep=K
+#
+# path copy is zcrx-recv --copy (recv()), zc is zcrx-recv -i eth0 -q 3
+# (IORING_OP_RECV_ZC), buf 64k asks for 64 KiB rx buffers in huge pages.
+#
+# Each transfer appends one line to RESULTS_DIR/bench-runs.txt: "run", the
+# plan's keys, the exit codes, the receiver's summary (key=value) and what
+# changed on the receiver side over the transfer: the runtime of its NAPI
+# threads (/proc/PID/schedstat), of the whole guest (/proc/schedstat),
+# softirq and hardirq time (/proc/stat), netdevsim's queue 3 counters
+# (packets, header split, the DMA engine's time and bytes, the time in its
+# NAPI poll), TCP counters.
+# harness/bench.py turns the lines into the tables.
+#   bench.sh RESULTS_DIR TOOLS_DIR MIB PLAN
 
 set -euo pipefail
 
 results=$1
 tools=$2
 mib=$3
-repeat=$4
-IFS=, read -r -a mtus <<< "$5"
-IFS=, read -r -a flows <<< "$6"
-verify=()
-[ "$7" = 0 ] || verify=(--verify)
+plan=$4
 queues=4
 zq=$((queues - 1))
-nsim=/sys/bus/netdevsim
+nsim=/sys/bus/netdevsim	# for nsim-pair.sh
+port_dfs=/sys/kernel/debug/netdevsim/netdevsim1/ports/0
 runs=$results/bench-runs.txt
 logs=$results/bench-logs
-# A transfer that has not ended after this long is killed and recorded as
-# failed, so that one stuck point does not cost the rest of the matrix.
+# A transfer that has not ended after this long (guest seconds) is killed
+# and recorded as failed, so that one stuck point does not cost the rest.
 run_limit=$((120 + mib))
 zc_port=9999
 copy_port=9998
 export NSTAT_HISTORY=/tmp/bench.nstat
+napi_pids=()
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -63,26 +66,96 @@ set_mtu() {
 	done
 }
 
-# counters: the receiver's queue $zq stats and TCP/IP counters, key=value;
-# nstat prints (and then forgets) what changed since the previous call.
-counters() {
+# napi_threads NS: the PIDs of the NAPI threads that appear when NS's eth0
+# goes threaded (named napi/eth0-ID, as the other end's would be)
+napi_threads() {
+	local before after p
+
+	before=$(pgrep -d ' ' '^napi/' || true)
+	ip netns exec "$1" sh -c 'echo 1 > /sys/class/net/eth0/threaded'
+	after=$(pgrep '^napi/' || true)
+	for p in $after; do
+		[[ " $before " == *" $p "* ]] || echo "$p"
+	done
+}
+
+# threaded: both ends' NAPI in kernel threads, so that the receiver's
+# (netdevsim's "DMA", GRO, TCP input) runs in threads of its own rather
+# than in the softirq of whoever transmitted, and can be measured. They,
+# the tools and this script run SCHED_FIFO at one priority: neither a
+# wakeup nor the tick preempts, each task runs until it blocks, and the
+# scheduler reads its clock at every switch. A preempting wakeup (or one
+# that finds a preemption pending) makes the next switch skip that read
+# (rq_clock_skip_update()), and the time the waker ran on until it could
+# switch (the rest of a NAPI poll) is charged to the next task: seen here
+# under SCHED_OTHER as the receiver's NAPI thread showing half the time
+# its polls took (netdevsim's rxN_poll_ns), under SCHED_BATCH still up to
+# a tenth less.
+threaded() {
+	local p
+
+	mapfile -t napi_pids < <(napi_threads zsrv)
+	if [ "${#napi_pids[@]}" -ne "$queues" ]; then
+		say "ERROR: $queues NAPI threads expected on the receiver, got ${#napi_pids[@]}"
+		exit 1
+	fi
+	napi_threads zcli > /dev/null
+	# this script and all it starts inherit it
+	chrt -f -p 1 $$
+	for p in $(pgrep '^napi/'); do
+		chrt -f -p 1 "$p"
+	done
+	say "NAPI threaded on both ends, SCHED_FIFO 1; the receiver's NAPI threads: ${napi_pids[*]}"
+}
+
+# snap: the receiver side's counters now, key=value. nstat prints (and
+# then forgets) what changed since its previous call.
+snap() {
+	local p ns=0 f
+
+	for p in "${napi_pids[@]}"; do
+		read -r f _ < "/proc/$p/schedstat"
+		ns=$((ns + f))
+	done
+	printf ' napi_ns=%s' "$ns"
+	# field 7 of each cpu line: the time the CPU ran tasks other than idle
+	awk '$1 ~ /^cpu[0-9]/ { t += $8 } END { printf " guest_ns=%.0f", t }' \
+		/proc/schedstat
+	# USER_HZ ticks, from the ns IRQ_TIME_ACCOUNTING keeps
+	awk '$1 == "cpu" { printf " irq_ticks=%s softirq_ticks=%s", $7, $8 }' \
+		/proc/stat
 	ip netns exec zsrv ethtool -S eth0 | awk -v q="rx${zq}_" '
 		$1 == q "packets:" { printf " q_packets=%s", $2 }
 		$1 == q "hds_packets:" { printf " q_hds_packets=%s", $2 }
-		$1 == q "drop_no_buf:" { printf " q_drop_no_buf=%s", $2 }'
+		$1 == q "drop_no_buf:" { printf " q_drop_no_buf=%s", $2 }
+		$1 == q "dma_ns:" { printf " dma_ns=%s", $2 }
+		$1 == q "dma_bytes:" { printf " dma_bytes=%s", $2 }
+		$1 == q "poll_ns:" { printf " poll_ns=%s", $2 }'
 	ip netns exec zsrv nstat -z IpExtInOctets TcpInSegs TcpExtTCPRcvCoalesce |
 		awk '$1 == "IpExtInOctets" { printf " in_octets=%s", $2 }
 		     $1 == "TcpInSegs" { printf " in_segs=%s", $2 }
 		     $1 == "TcpExtTCPRcvCoalesce" { printf " rcv_coalesce=%s", $2 }'
 }
 
-# delta BEFORE AFTER KEY: AFTER's KEY minus BEFORE's
-delta() {
-	local a b
+# field LINE KEY: a value of a key=value line
+field() {
+	tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p" | head -1
+}
 
-	a=$(tr ' ' '\n' <<< "$1" | sed -n "s/^$3=//p")
-	b=$(tr ' ' '\n' <<< "$2" | sed -n "s/^$3=//p")
-	echo $(( ${b:-0} - ${a:-0} ))
+# deltas BEFORE AFTER: AFTER minus BEFORE for every key of BEFORE, except
+# nstat's, which are differences already
+deltas() {
+	local kv k
+
+	for kv in $1; do
+		k=${kv%%=*}
+		case $k in
+		in_octets|in_segs|rcv_coalesce)
+			printf ' %s=%s' "$k" "$(field "$2" "$k")" ;;
+		*)
+			printf ' %s=%s' "$k" "$(( $(field "$2" "$k") - ${kv#*=} ))" ;;
+		esac
+	done
 }
 
 # wait_listen PORT PID: until the receiver listens, false if it exited
@@ -93,107 +166,88 @@ wait_listen() {
 	done
 }
 
-# field LINE KEY: a value of a key=value line
-field() {
-	tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p" | head -1
-}
-
-# run_one PATH MTU FLOWS REP: one transfer, one line in $runs
+# run_one KEY=VALUE...: one transfer of the plan, one line in $runs
 run_one() {
-	local path=$1 mtu=$2 nflows=$3 rep=$4 port args rx rx_rc=0 tx_rc=0
-	local name before after sum t0
+	local path mtu nflows consume buf delivery rep port args rx
+	local rx_rc=0 tx_rc=0 name before after sum t0 kv
 
-	name=$path-mtu$mtu-f$nflows-r$rep
+	for kv in "$@"; do
+		case $kv in
+		path=*) path=${kv#*=} ;;
+		mtu=*) mtu=${kv#*=} ;;
+		flows=*) nflows=${kv#*=} ;;
+		consume=*) consume=${kv#*=} ;;
+		buf=*) buf=${kv#*=} ;;
+		delivery=*) delivery=${kv#*=} ;;
+		rep=*) rep=${kv#*=} ;;
+		esac
+	done
+	name=$path-mtu$mtu-f$nflows-$consume-$buf-$delivery-r$rep
 	if [ "$path" = zc ]; then
 		port=$zc_port
 		args=(-i eth0 -q "$zq")
+		[ "$buf" = page ] || args+=(-H --buf-len 65536)
 	else
 		port=$copy_port
 		args=(--copy)
 	fi
+	[ "$(ip netns exec zsrv cat /sys/class/net/eth0/mtu)" = "$mtu" ] ||
+		set_mtu "$mtu"
+	echo "$delivery" > "$port_dfs/rx_delivery"
 
-	before=$(counters)
 	t0=$(date +%s.%N)
 	ip netns exec zsrv timeout "$run_limit" "$tools/zcrx-recv" -p "$port" \
-		-n "$nflows" "${verify[@]}" -t 0 "${args[@]}" \
+		-n "$nflows" --consume "$consume" -t 0 "${args[@]}" \
 		> "$logs/$name.out" 2> "$logs/$name.err" &
 	rx=$!
 	if wait_listen "$port" "$rx"; then
+		before=$(snap)
 		ip netns exec zcli timeout "$run_limit" "$tools/zcrx-send" \
 			-h 192.0.2.1 -p "$port" -c "$nflows" -l "$((mib << 20))" \
 			> "$logs/$name-send.out" 2> "$logs/$name-send.err" || tx_rc=$?
 		# a sender that failed leaves the receiver waiting for it
 		[ "$tx_rc" -eq 0 ] || kill -TERM "$rx" 2>/dev/null || true
 	else
+		before=$(snap)
 		tx_rc=255
 	fi
 	wait "$rx" || rx_rc=$?
-	after=$(counters)
+	after=$(snap)
 
 	sum=$(grep -m1 '^summary ' "$logs/$name.out" || true)
 	{
-		printf 'run path=%s mtu=%s flows=%s rep=%s rx_rc=%s tx_rc=%s' \
-			"$path" "$mtu" "$nflows" "$rep" "$rx_rc" "$tx_rc"
+		printf 'run %s rx_rc=%s tx_rc=%s' "$*" "$rx_rc" "$tx_rc"
 		printf ' expect_bytes=%s run_s=%s' "$((mib << 20))" \
 			"$(echo "$(date +%s.%N) - $t0" | bc)"
-		printf ' q_packets=%s q_hds_packets=%s q_drop_no_buf=%s' \
-			"$(delta "$before" "$after" q_packets)" \
-			"$(delta "$before" "$after" q_hds_packets)" \
-			"$(delta "$before" "$after" q_drop_no_buf)"
-		# nstat already printed differences
-		printf ' in_octets=%s in_segs=%s rcv_coalesce=%s' \
-			"$(field "$after" in_octets)" "$(field "$after" in_segs)" \
-			"$(field "$after" rcv_coalesce)"
+		deltas "$before" "$after"
 		[ -z "$sum" ] || printf ' %s' "${sum#summary }"
 		echo
 	} >> "$runs"
 
 	if [ -n "$sum" ] && [ "$rx_rc" -eq 0 ] && [ "$tx_rc" -eq 0 ] &&
 	   [ "$(field "$sum" verified)" != no ]; then
-		echo "ok: $(field "$sum" cpu_s_per_gib) cpu s/GiB," \
-		     "$(field "$sum" mib_s) MiB/s, zc $(field "$sum" zc_pct)%"
+		echo "ok: task $(field "$sum" task_s) s, zc $(field "$sum" zc_pct)%"
 	else
 		echo "FAILED (receiver exit $rx_rc, sender exit $tx_rc," \
 		     "verified=$(field "$sum" verified); see ${logs#"$results"/}/$name.err)"
 	fi
 }
 
-# point MTU FLOWS: the repetitions of one point, copy and zc alternating
-point() {
-	local r path order
-
-	for ((r = 1; r <= repeat; r++)); do
-		if ((r % 2)); then order="copy zc"; else order="zc copy"; fi
-		for path in $order; do
-			done_runs=$((done_runs + 1))
-			printf 'bench: [%d/%d] mtu %s, %s flow(s), %s, run %d/%d: ' \
-				"$done_runs" "$total_runs" "$1" "$2" "$path" "$r" "$repeat"
-			run_one "$path" "$1" "$2" "$r"
-		done
-	done
-}
-
-matrix() {
-	local mtu f
-
-	total_runs=$(( ${#mtus[@]} * ${#flows[@]} * repeat * 2 ))
-	done_runs=0
-	say "$total_runs transfers of $mib MiB:" \
-	    "MTU ${mtus[*]} x flows ${flows[*]} x $repeat x {copy, zc}"
-	for mtu in "${mtus[@]}"; do
-		set_mtu "$mtu"
-		for f in "${flows[@]}"; do
-			point "$mtu" "$f"
-		done
-	done
-}
-
 mkdir -p "$logs"
 : > "$runs"
+say "$(nproc) CPU(s); clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 nsim_setup
-nsim_wire
 nsim_configure "$zc_port" "$copy_port"
+threaded
 ip netns exec zsrv nstat -n
-matrix
+total=$(grep -c '^xfer ' "$plan")
+n=0
+while read -r word rest; do
+	[ "$word" = xfer ] || continue
+	n=$((n + 1))
+	printf 'bench: [%d/%d] %s: ' "$n" "$total" "$rest"
+	# shellcheck disable=SC2086 # the plan's words are key=value
+	run_one $rest < /dev/null
+done < "$plan"
 dmesg > "$results/bench-dmesg.txt"
 say "done"

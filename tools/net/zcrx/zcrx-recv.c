@@ -15,6 +15,14 @@
  * every interval and a summary at the end (after -n connections closed,
  * or on SIGINT), as key=value or JSON.
  *
+ * What it does with the data is --consume: "none" (nothing beyond what the
+ * receive path needs: buffers go back to the refill ring untouched),
+ * "read" (every byte read once, into a 64-bit sum) or "verify" (every
+ * byte compared with the pattern; --verify is the same). The summary
+ * counts what the path cost: the process's CPU time (the scheduler's exact
+ * runtime, and its user/system split), completions or recv() calls that
+ * carried data, and the system calls made, for 'make bench'.
+ *
  * If the queue cannot be registered it reads the device's settings and
  * says what to change, with the ethtool commands that do it.
  */
@@ -51,6 +59,18 @@ struct conn {
 };
 
 /* One ifq: a queue, its area, the buffers waiting for refill ring room. */
+enum consume {
+	CONSUME_NONE,
+	CONSUME_READ,
+	CONSUME_VERIFY,
+};
+
+static const char *const consume_names[] = {
+	[CONSUME_NONE]		= "none",
+	[CONSUME_READ]		= "read",
+	[CONSUME_VERIFY]	= "verify",
+};
+
 struct zq {
 	unsigned int		queue;
 	unsigned int		port;
@@ -68,7 +88,7 @@ static struct {
 	unsigned int		nr_queues;
 	unsigned int		port;
 	unsigned int		conns;
-	bool			verify;
+	enum consume		consume;
 	bool			json;
 	bool			copy;
 	bool			user_region;
@@ -93,6 +113,8 @@ static const unsigned char *table;
 static struct conn *conns;
 static unsigned int nr_conns, closed;
 static unsigned long long bytes, errors;
+/* --consume read; completions or recv() calls with data; system calls */
+static unsigned long long sum, data_calls, syscalls;
 static bool verify_failed;
 static double t_first;
 
@@ -102,6 +124,15 @@ static struct zq zqs[MAX_QUEUES];
 static unsigned int nr_zqs;
 /* final CQEs re-armed after; buffers that waited for refill ring space */
 static unsigned long long rearm_enospc, rearm_enomem, rq_full;
+
+/* The process's runtime, every thread's, as the scheduler counts it (ns) */
+static double cpu_exact(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static double cpu_seconds(bool sys)
 {
@@ -166,10 +197,29 @@ static struct conn *conn_new(int fd)
 	return c;
 }
 
+/* --consume read: each byte read once, eight at a time where aligned */
+static unsigned long long sum_bytes(const unsigned char *p, size_t len)
+{
+	unsigned long long s = 0, w;
+
+	for (; len && ((unsigned long)p & 7); len--)
+		s += *p++;
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		s += w;
+	}
+	while (len--)
+		s += *p++;
+	return s;
+}
+
 static void conn_data(struct conn *c, const void *data, size_t len)
 {
 	bytes += len;
-	if (!opt.verify) {
+	data_calls++;
+	if (opt.consume != CONSUME_VERIFY) {
+		if (opt.consume == CONSUME_READ)
+			sum += sum_bytes(data, len);
 		c->st.pos += len;
 		return;
 	}
@@ -295,18 +345,21 @@ static void sum_s(const char *key, const char *v)
 	printf(opt.json ? "\"%s\"" : "%s", v);
 }
 
-static void summary(double cpu_user0, double cpu_sys0)
+static void summary(double cpu_user0, double cpu_sys0, double cpu0)
 {
 	double wall = nr_conns ? now() - t_first : 0;
 	double user = cpu_seconds(false) - cpu_user0;
 	double sys = cpu_seconds(true) - cpu_sys0;
+	double cpu = cpu_exact() - cpu0;
 	struct zcrx_stats c;
 
 	counters_read(&c);
 	sum_s("mode", opt.copy ? "copy" : "zc");
 	sum_u("conns", closed);
 	sum_u("bytes", bytes);
-	sum_s("verified", !opt.verify ? "off" : verify_failed ? "no" : "yes");
+	sum_s("consume", consume_names[opt.consume]);
+	sum_s("verified", opt.consume != CONSUME_VERIFY ? "off" :
+			  verify_failed ? "no" : "yes");
 	sum_u("errors", errors);
 	sum_u("zc_bytes", c.zc_bytes);
 	sum_u("copy_bytes", c.copy_bytes);
@@ -318,6 +371,13 @@ static void summary(double cpu_user0, double cpu_sys0)
 	sum_f("cpu_s_per_gib",
 	      bytes ? (user + sys) / (bytes / (double)(1 << 30)) : 0);
 	sum_f("mib_s", wall > 0 ? bytes / wall / (1 << 20) : 0);
+	/* exact: the user/sys split above is by sampled ticks */
+	sum_key("task_s");
+	printf("%.6f", cpu);
+	sum_u("data_calls", data_calls);
+	sum_u("syscalls", syscalls);
+	sum_key("sum");
+	printf(opt.json ? "\"%#llx\"" : "%#llx", sum);
 	sum_u("rearm_enospc", rearm_enospc);
 	sum_u("rearm_enomem", rearm_enomem);
 	sum_u("rq_full", rq_full);
@@ -351,6 +411,7 @@ static void run_copy(int lfd)
 			};
 		n = nr_conns;
 		ready = poll(pfd, n + 1, opt.interval ? opt.interval * 1000 : -1);
+		syscalls++;
 		if (ready < 0 && errno != EINTR)
 			die("poll");
 		for (i = 0; ready > 0 && i < n; i++) {
@@ -360,6 +421,7 @@ static void run_copy(int lfd)
 			if (!pfd[i + 1].revents)
 				continue;
 			ret = recv(c->fd, buf, opt.buf_len, 0);
+			syscalls++;
 			if (ret > 0) {
 				conn_data(c, buf, ret);
 				continue;
@@ -374,6 +436,7 @@ static void run_copy(int lfd)
 		if (pfd[0].revents & POLLIN) {
 			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
+			syscalls++;
 			if (fd >= 0)
 				conn_new(fd);
 			else if (errno != EINTR)
@@ -392,6 +455,7 @@ static struct io_uring_sqe *get_sqe(void)
 
 	if (!sqe) {
 		io_uring_submit(&ring);
+		syscalls++;
 		sqe = io_uring_get_sqe(&ring);
 	}
 	if (!sqe)
@@ -639,6 +703,9 @@ static void run_zc(void)
 		};
 
 		give_back_held();
+		/* liburing enters the kernel to submit, or when no CQE waits */
+		if (io_uring_sq_ready(&ring) || !io_uring_cq_ready(&ring))
+			syscalls++;
 		ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
 		if (ret < 0 && ret != -ETIME && ret != -EINTR)
 			die_err("io_uring wait", ret);
@@ -661,24 +728,27 @@ static noreturn void show_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: zcrx-recv -i IFNAME -q QUEUE [-q QUEUE]... -p PORT [-n CONNS]\n"
-		"                 [--verify] [--json] [-a AREA_BYTES] [-r RQ_ENTRIES]\n"
+		"                 [--consume MODE] [--json] [-a AREA_BYTES] [-r RQ_ENTRIES]\n"
 		"                 [-C CQ_ENTRIES] [-u] [-H | --dmabuf] [--buf-len BYTES]\n"
 		"                 [-t SECONDS]\n"
-		"       zcrx-recv --nodev -p PORT [-n CONNS] [--verify] [--json] [...]\n"
-		"       zcrx-recv --copy -p PORT [-n CONNS] [--verify] [--json] [-b BUF_BYTES]\n"
-		"                 [-t SECONDS]\n"
+		"       zcrx-recv --nodev -p PORT [-n CONNS] [--consume MODE] [--json] [...]\n"
+		"       zcrx-recv --copy -p PORT [-n CONNS] [--consume MODE] [--json]\n"
+		"                 [-b BUF_BYTES] [-t SECONDS]\n"
 		"  -q: several queues: queue k (in order) receives PORT + k\n"
 		"  -n: exit after CONNS connections closed (default: at SIGINT)\n"
 		"  -u: refill ring in our memory; -H: area in huge pages\n"
 		"  --dmabuf: the area a dma-buf (udmabuf over a memfd)\n"
 		"  --buf-len: rx buffers of BYTES, a power of two (with -H)\n"
 		"  --nodev: an ifq without a device: every byte copied\n"
-		"  -t: progress interval, 0 for none (default 1)\n");
+		"  -t: progress interval, 0 for none (default 1)\n"
+		"  --consume: none (default), read (a sum of every byte) or verify\n"
+		"             (every byte against zcrx-send's pattern; = --verify)\n");
 	exit(status);
 }
 
 static const struct option longopts[] = {
 	{ "verify", no_argument, NULL, 'v' },
+	{ "consume", required_argument, NULL, 'm' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "copy", no_argument, NULL, 'c' },
 	{ "dmabuf", no_argument, NULL, 'D' },
@@ -690,7 +760,7 @@ static const struct option longopts[] = {
 
 int main(int argc, char **argv)
 {
-	double cpu_user0, cpu_sys0;
+	double cpu_user0, cpu_sys0, cpu0;
 	struct sigaction sa = { };
 	int c, lfd = -1;
 	unsigned int k;
@@ -743,7 +813,15 @@ int main(int argc, char **argv)
 			opt.huge = true;
 			break;
 		case 'v':
-			opt.verify = true;
+			opt.consume = CONSUME_VERIFY;
+			break;
+		case 'm':
+			for (k = 0; k < ARRAY_SIZE(consume_names); k++)
+				if (!strcmp(optarg, consume_names[k]))
+					break;
+			if (k == ARRAY_SIZE(consume_names))
+				show_usage(1);
+			opt.consume = k;
 			break;
 		case 'j':
 			opt.json = true;
@@ -764,7 +842,7 @@ int main(int argc, char **argv)
 	    (opt.nodev && (opt.ifname || opt.nr_queues)) ||
 	    (!opt.copy && !opt.nodev && (!opt.ifname || !opt.nr_queues)))
 		show_usage(1);
-	if (opt.verify) {
+	if (opt.consume == CONSUME_VERIFY) {
 		table = zcrx_pattern_table();
 		if (!table)
 			die("pattern");
@@ -787,13 +865,14 @@ int main(int argc, char **argv)
 		opt.copy ? "recv() copy" : "RECV_ZC");
 	cpu_user0 = cpu_seconds(false);
 	cpu_sys0 = cpu_seconds(true);
+	cpu0 = cpu_exact();
 
 	if (opt.copy)
 		run_copy(lfd);
 	else
 		run_zc();
 
-	summary(cpu_user0, cpu_sys0);
+	summary(cpu_user0, cpu_sys0, cpu0);
 	for (c = 0; c < (int)nr_conns; c++)
 		if (conns[c].open)
 			close(conns[c].fd);
