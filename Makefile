@@ -61,7 +61,7 @@ soak:
 demo:
 	@$(H)/demo.sh
 
-# One vCPU under QEMU -icount: BENCH_MIB (256) per transfer, BENCH_REPEAT (2)
+# One vCPU under QEMU -icount: BENCH_MIB (256) per transfer, BENCH_REPEAT (3)
 # times per point, FULL=1 for the whole matrix; writes
 # out/results/bench.{csv,md,png} and bench-split.png.
 bench:

@@ -9,7 +9,7 @@
 # pair for each point of harness/bench.py's plan (path x MTU x flows with
 # --consume read, the consume modes and the buffer sizes at MTU 4096;
 # BENCH_FULL=1 or 'make bench FULL=1' for all of them at every MTU),
-# BENCH_REPEAT (2) times. harness/bench.py then writes
+# BENCH_REPEAT (3) times. harness/bench.py then writes
 # out/results/bench.{csv,md,png} and bench-split.png, and compares each
 # point with the previous run's bench.csv (kept as bench-prev.csv). Exits
 # non-zero if any transfer failed (a tool's exit status, bytes missing,
@@ -20,7 +20,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 res=$top/out/results
 mib=${BENCH_MIB:-256}
-repeat=${BENCH_REPEAT:-2}
+repeat=${BENCH_REPEAT:-3}
 icount=${BENCH_ICOUNT:-1}
 full=${BENCH_FULL:-}
 vm_rc=0
