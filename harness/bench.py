@@ -74,7 +74,7 @@ def plan(args):
                     pts.append(("zc", m, f, c, "64k", "hw-gro"))
     out = []
     for r in range(1, args.repeat + 1):
-        for i, pt in enumerate(pts):
+        for pt in pts:
             out.append(pt + (str(r),))
         if r % 2 == 0:
             # swap each copy/zc pair: the path measured first alternates
@@ -430,7 +430,7 @@ def markdown(runs, pts, args, prev):
     return "\n".join(out) + "\n"
 
 
-def read_prev(path, plan_pts):
+def read_prev(path):
     """The previous run's CSV as {point: [transfers]}, or None."""
     if not path or not os.path.exists(path):
         return None
@@ -526,7 +526,7 @@ def report(args):
     runs = complete([derive(r) for r in parse(args.runs, "run")], planned)
     write_csv(args.out + ".csv", runs)
     pts = points(runs)
-    prev = read_prev(args.prev, pts)
+    prev = read_prev(args.prev)
     md = markdown(runs, pts, args, prev)
     with open(args.out + ".md", "w") as f:
         f.write(md)

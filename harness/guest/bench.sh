@@ -39,6 +39,8 @@ logs=$results/bench-logs
 run_limit=$((120 + mib))
 zc_port=9999
 copy_port=9998
+warm_mib=32
+last_path=
 export NSTAT_HISTORY=/tmp/bench.nstat
 napi_pids=()
 
@@ -166,6 +168,27 @@ wait_listen() {
 	done
 }
 
+# warm_up PORT FLOWS ARGS...: an unrecorded transfer of $warm_mib MiB.
+# Binding a queue and letting it go restarts it: the queue's page pools
+# are new and empty, and recv() after RECV_ZC then paid for filling them
+# (1.77 s/GiB at a point where recv() after recv() cost 1.54). Each path
+# starts warm instead, whatever ran before.
+warm_up() {
+	local port=$1 nflows=$2 rx
+
+	shift 2
+	ip netns exec zsrv timeout "$run_limit" "$tools/zcrx-recv" -p "$port" \
+		-n "$nflows" -t 0 "$@" > /dev/null 2>&1 &
+	rx=$!
+	if wait_listen "$port" "$rx"; then
+		ip netns exec zcli timeout "$run_limit" "$tools/zcrx-send" \
+			-h 192.0.2.1 -p "$port" -c "$nflows" \
+			-l "$((warm_mib << 20))" > /dev/null 2>&1 ||
+			kill -TERM "$rx" 2>/dev/null || true
+	fi
+	wait "$rx" || true
+}
+
 # run_one KEY=VALUE...: one transfer of the plan, one line in $runs
 run_one() {
 	local path mtu nflows consume buf delivery rep port args rx
@@ -194,6 +217,8 @@ run_one() {
 	[ "$(ip netns exec zsrv cat /sys/class/net/eth0/mtu)" = "$mtu" ] ||
 		set_mtu "$mtu"
 	echo "$delivery" > "$port_dfs/rx_delivery"
+	[ "$path" = "$last_path" ] || warm_up "$port" "$nflows" "${args[@]}"
+	last_path=$path
 
 	t0=$(date +%s.%N)
 	ip netns exec zsrv timeout "$run_limit" "$tools/zcrx-recv" -p "$port" \
@@ -238,6 +263,12 @@ mkdir -p "$logs"
 say "$(nproc) CPU(s); clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 nsim_setup
 nsim_configure "$zc_port" "$copy_port"
+# each transfer starts from the same TCP state: no ssthresh, cwnd or RTT
+# remembered from the one before (which made recv() at one point cost 1.54
+# or 1.77 s/GiB depending on the transfer it followed)
+for ns in zsrv zcli; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.tcp_no_metrics_save=1
+done
 threaded
 ip netns exec zsrv nstat -n
 total=$(grep -c '^xfer ' "$plan")
