@@ -46,7 +46,7 @@ echo "bench: step 3/4: boot and run $runs transfers of $mib MiB" \
 t0=$SECONDS
 cpus=1
 [ "$icount" = 1 ] || cpus=2
-VM_ICOUNT=${icount/0/} VM_CPUS=$cpus VM_APPEND="hugepages=48" \
+VM_ICOUNT=${icount/0/} VM_CPUS=$cpus VM_APPEND="hugepages=80" \
 	"$top/harness/vm.sh" release \
 	"${BENCH_VM_TIMEOUT:-$((600 + runs * (60 + mib / 2)))}" \
 	"$top/harness/guest/bench.sh" "$res" "$top/out/zcrx" "$mib" \
