@@ -168,11 +168,12 @@ wait_listen() {
 	done
 }
 
-# warm_up PORT FLOWS ARGS...: an unrecorded transfer of $warm_mib MiB.
-# Binding a queue and letting it go restarts it: the queue's page pools
-# are new and empty, and recv() after RECV_ZC then paid for filling them
-# (1.77 s/GiB at a point where recv() after recv() cost 1.54). Each path
-# starts warm instead, whatever ran before.
+# warm_up PORT FLOWS ARGS...: an unrecorded transfer of $warm_mib MiB, before
+# a recv() point that follows a RECV_ZC one. Binding a queue and letting it
+# go restarts it: the queue's page pools are new and empty, and recv()
+# after RECV_ZC then paid for filling them (1.77 s/GiB at a point where
+# recv() after recv() cost 1.54). RECV_ZC needs none: it always starts
+# with a binding of its own.
 warm_up() {
 	local port=$1 nflows=$2 rx
 
@@ -191,8 +192,9 @@ warm_up() {
 
 # huge_pages_free N: wait (up to 60 s) until N huge pages are free. A ring's
 # teardown, and with it the release of its area, runs in a kworker after
-# the process exits: a 64 KiB point that followed another too closely
-# found its huge pages still held ("no huge pages for the area").
+# the process exits: a 64 KiB point that followed another 64 KiB transfer
+# too closely found its huge pages still held ("no huge pages for the
+# area").
 huge_pages_free() {
 	local i
 
@@ -231,7 +233,8 @@ run_one() {
 	[ "$(ip netns exec zsrv cat /sys/class/net/eth0/mtu)" = "$mtu" ] ||
 		set_mtu "$mtu"
 	echo "$delivery" > "$port_dfs/rx_delivery"
-	[ "$path" = "$last_path" ] || warm_up "$port" "$nflows" "${args[@]}"
+	[ "$path" = zc ] || [ "$last_path" = copy ] ||
+		warm_up "$port" "$nflows" "${args[@]}"
 	last_path=$path
 	[ "$buf" = page ] || huge_pages_free 33
 
