@@ -175,19 +175,37 @@ wait_listen() {
 # recv() after recv() cost 1.54). RECV_ZC needs none: it always starts
 # with a binding of its own.
 warm_up() {
-	local port=$1 nflows=$2 rx
+	local port=$1 nflows=$2 before rx_rc tx_rc
 
 	shift 2
+	transfer "$port" "$nflows" "$warm_mib" warm-up "$@"
+}
+
+# transfer PORT FLOWS MIB NAME ARGS...: zcrx-recv ARGS on PORT, and
+# zcrx-send of MIB MiB over FLOWS connections once it listens; their output
+# in $logs/NAME*. Sets the caller's $before (snap as the sender starts),
+# $rx_rc and $tx_rc.
+transfer() {
+	local port=$1 nflows=$2 size=$3 name=$4 rx
+
+	shift 4
+	rx_rc=0
+	tx_rc=0
 	ip netns exec zsrv timeout "$run_limit" "$tools/zcrx-recv" -p "$port" \
-		-n "$nflows" -t 0 "$@" > /dev/null 2>&1 &
+		-n "$nflows" -t 0 "$@" > "$logs/$name.out" 2> "$logs/$name.err" &
 	rx=$!
 	if wait_listen "$port" "$rx"; then
+		before=$(snap)
 		ip netns exec zcli timeout "$run_limit" "$tools/zcrx-send" \
-			-h 192.0.2.1 -p "$port" -c "$nflows" \
-			-l "$((warm_mib << 20))" > /dev/null 2>&1 ||
-			kill -TERM "$rx" 2>/dev/null || true
+			-h 192.0.2.1 -p "$port" -c "$nflows" -l "$((size << 20))" \
+			> "$logs/$name-send.out" 2> "$logs/$name-send.err" || tx_rc=$?
+		# a sender that failed leaves the receiver waiting for it
+		[ "$tx_rc" -eq 0 ] || kill -TERM "$rx" 2>/dev/null || true
+	else
+		before=$(snap)
+		tx_rc=255
 	fi
-	wait "$rx" || true
+	wait "$rx" || rx_rc=$?
 }
 
 # huge_pages_free N: wait (up to 60 s) until N huge pages are free. A ring's
@@ -207,8 +225,8 @@ huge_pages_free() {
 
 # run_one KEY=VALUE...: one transfer of the plan, one line in $runs
 run_one() {
-	local path mtu nflows consume buf delivery rep port args rx
-	local rx_rc=0 tx_rc=0 name before after sum t0 kv
+	local path mtu nflows consume buf delivery rep port args
+	local rx_rc tx_rc name before after sum t0 kv
 
 	for kv in "$@"; do
 		case $kv in
@@ -239,22 +257,7 @@ run_one() {
 	[ "$buf" = page ] || huge_pages_free 33
 
 	t0=$(date +%s.%N)
-	ip netns exec zsrv timeout "$run_limit" "$tools/zcrx-recv" -p "$port" \
-		-n "$nflows" --consume "$consume" -t 0 "${args[@]}" \
-		> "$logs/$name.out" 2> "$logs/$name.err" &
-	rx=$!
-	if wait_listen "$port" "$rx"; then
-		before=$(snap)
-		ip netns exec zcli timeout "$run_limit" "$tools/zcrx-send" \
-			-h 192.0.2.1 -p "$port" -c "$nflows" -l "$((mib << 20))" \
-			> "$logs/$name-send.out" 2> "$logs/$name-send.err" || tx_rc=$?
-		# a sender that failed leaves the receiver waiting for it
-		[ "$tx_rc" -eq 0 ] || kill -TERM "$rx" 2>/dev/null || true
-	else
-		before=$(snap)
-		tx_rc=255
-	fi
-	wait "$rx" || rx_rc=$?
+	transfer "$port" "$nflows" "$mib" "$name" --consume "$consume" "${args[@]}"
 	after=$(snap)
 
 	sum=$(grep -m1 '^summary ' "$logs/$name.out" || true)
