@@ -71,14 +71,18 @@ set_mtu() {
 # napi_threads NS: the PIDs of the NAPI threads that appear when NS's eth0
 # goes threaded (named napi/eth0-ID, as the other end's would be)
 napi_threads() {
-	local before after p
+	local before p
 
-	before=$(pgrep -d ' ' '^napi/' || true)
+	before=" $(napi_pids) "
 	ip netns exec "$1" sh -c 'echo 1 > /sys/class/net/eth0/threaded'
-	after=$(pgrep '^napi/' || true)
-	for p in $after; do
-		[[ " $before " == *" $p "* ]] || echo "$p"
+	for p in $(napi_pids); do
+		[[ "$before" == *" $p "* ]] || echo "$p"
 	done
+}
+
+# napi_pids: the PIDs of every NAPI thread, none if there is none
+napi_pids() {
+	ps -e -o pid= -o comm= | awk '$2 ~ /^napi\// { print $1 }' | paste -sd ' '
 }
 
 # threaded: both ends' NAPI in kernel threads, so that the receiver's
@@ -104,7 +108,7 @@ threaded() {
 	napi_threads zcli > /dev/null
 	# this script and all it starts inherit it
 	chrt -f -p 1 $$
-	for p in $(pgrep '^napi/'); do
+	for p in $(napi_pids); do
 		chrt -f -p 1 "$p"
 	done
 	say "NAPI threaded on both ends, SCHED_FIFO 1; the receiver's NAPI threads: ${napi_pids[*]}"
