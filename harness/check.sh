@@ -123,6 +123,8 @@ main() {
 	phase "build (debug flavour)"
 	make -s -C "$top" kernel FLAVOUR=debug
 	make -s -C "$top" selftests
+	# the tools, which the VM's zcrx_tools.py runs against live bindings
+	make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx" all
 
 	phase "VM: KUnit (built in) and kselftests"
 	# hugetlb pages for the io_uring cases with an area in huge pages; a

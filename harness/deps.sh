@@ -10,7 +10,9 @@
 # three suites are added on the same mirror the machine already uses for
 # bookworm, pinned low so that nothing else is ever taken from them: only
 # the packages named below, each from its suite. ethtool from forky needs
-# only libc6 >= 2.34 and libmnl0, both in bookworm; QEMU from backports
+# only libc6 >= 2.34 and libmnl0, both in bookworm; liburing 2.15 from
+# forky (zero-copy receive helpers; bookworm's 2.3 predates them) replaces
+# bookworm's liburing-dev and liburing2 and nothing else; QEMU from backports
 # replaces bookworm's QEMU and its firmware and data siblings, nothing else
 # (apt-get install -s shows qemu-system-x86, -common, -data and seabios).
 
@@ -22,11 +24,12 @@ STAMP="$STAMP_DIR/deps.stamp"
 BOOKWORM_PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
 	ccache sparse git rsync xz-utils python3 python3-yaml python3-jsonschema
-	udev iproute2 iputils-ping socat procps
-	liburing-dev python3-matplotlib
+	udev iproute2 iputils-ping socat procps python3-matplotlib
+	libnl-3-dev libnl-genl-3-dev pkg-config dpkg-dev debhelper
 )
 TRIXIE_PKGS=(virtme-ng)
-FORKY_PKGS=(ethtool)
+FORKY_PKGS=(ethtool liburing-dev liburing2)
+LIBURING_MIN=2.15
 BACKPORTS_PKGS=(qemu-system-x86 qemu-system-common qemu-system-data seabios)
 TRIXIE_SOURCES=/etc/apt/sources.list.d/zcrx-trixie.sources
 TRIXIE_PIN=/etc/apt/preferences.d/zcrx-trixie
@@ -85,6 +88,14 @@ ethtool_new_enough() {
 	ethtool -h 2>&1 | grep -q 'hds-thresh'
 }
 
+# The version this time: the tools build against liburing's own headers.
+liburing_new_enough() {
+	local v
+
+	v=$(dpkg-query -W -f='${Version}' liburing-dev 2>/dev/null) || return 1
+	dpkg --compare-versions "$v" ge "$LIBURING_MIN"
+}
+
 # The capability, not the version: QEMU lists the igb device model.
 qemu_has_igb() {
 	qemu-system-x86_64 -device help 2>/dev/null | grep -q '^name "igb"'
@@ -97,7 +108,7 @@ all_present() {
 		 "${BACKPORTS_PKGS[@]}"; do
 		installed "$p" || return 1
 	done
-	ethtool_new_enough && qemu_has_igb
+	ethtool_new_enough && qemu_has_igb && liburing_new_enough
 }
 
 main() {
@@ -126,6 +137,10 @@ main() {
 		"${BACKPORTS_PKGS[@]/%//bookworm-backports}" > /dev/null
 	if ! ethtool_new_enough; then
 		echo "deps: $(ethtool --version) does not know hds-thresh" >&2
+		exit 1
+	fi
+	if ! liburing_new_enough; then
+		echo "deps: liburing-dev $(dpkg-query -W -f='${Version}' liburing-dev) is older than $LIBURING_MIN" >&2
 		exit 1
 	fi
 	if ! qemu_has_igb; then

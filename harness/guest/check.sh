@@ -20,6 +20,9 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # Python tests print each case's result when it ends, not at exit: the
 # console's timestamps then show what each case took.
 export PYTHONUNBUFFERED=1
+# zcrx_tools.py runs the tools of tools/net/zcrx, built on the host
+ZCRX_TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/out/zcrx
+export ZCRX_TOOLS
 
 # The kselftest runner appends each test's output to /dev/stdout, which
 # virtme-ng links to its own console port: point it back at fd 1 so the
