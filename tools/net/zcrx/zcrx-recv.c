@@ -279,7 +279,7 @@ static void refill_state(unsigned int *rq, unsigned int *nr_held)
 	*rq = 0;
 	*nr_held = 0;
 	for (i = 0; i < nr_zqs; i++) {
-		*rq += zqs[i].ifq.rq_entries - zcrx_rq_space(&zqs[i].ifq);
+		*rq += zqs[i].ifq.rq.ring_entries - zcrx_rq_space(&zqs[i].ifq);
 		*nr_held += zqs[i].nr_held;
 	}
 }
@@ -651,7 +651,7 @@ static void setup_ifq(unsigned int k, unsigned int ifindex)
 		q->area.len >> 20, q->area.hugetlb ? " (huge pages)" : "",
 		q->area.dmabuf ? " (dma-buf)" : "",
 		opt.rx_buf_len ? opt.rx_buf_len : (unsigned int)sysconf(_SC_PAGESIZE),
-		q->ifq.rq_entries, opt.user_region ? "our" : "kernel");
+		q->ifq.rq.ring_entries, opt.user_region ? "our" : "kernel");
 }
 
 static void setup_zc(void)

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/udmabuf.h>
 
@@ -197,6 +196,7 @@ int zcrx_ifq_register(struct zcrx_ifq *ifq, struct io_uring *ring,
 	user_region = p->flags & ZCRX_IFQ_USER_REGION;
 
 	memset(ifq, 0, sizeof(*ifq));
+	ifq->ring = ring;
 	ifq->ring_fd = ring->ring_fd;
 	ifq->area = area->addr;
 	ifq->area_len = area->len;
@@ -227,12 +227,9 @@ int zcrx_ifq_register(struct zcrx_ifq *ifq, struct io_uring *ring,
 	ifq->reg.area_ptr = (__u64)(unsigned long)&ifq->area_reg;
 	ifq->reg.region_ptr = (__u64)(unsigned long)&ifq->rd;
 
-	ret = syscall(__NR_io_uring_register, ring->ring_fd,
-		      IORING_REGISTER_ZCRX_IFQ, &ifq->reg, 1);
-	if (ret < 0) {
-		ret = -errno;
+	ret = io_uring_register_ifq(ring, &ifq->reg);
+	if (ret < 0)
 		goto err_unmap;
-	}
 	if (!user_region) {
 		region = mmap(NULL, rsize, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_POPULATE, ring->ring_fd,
@@ -270,36 +267,32 @@ int zcrx_rq_init(struct zcrx_ifq *ifq, void *region, size_t size,
 	if (o->rqes > size || (size - o->rqes) / rqe_size < entries)
 		return -EINVAL;
 
-	ifq->region = region;
+	ifq->rq.ring_ptr = region;
 	ifq->region_size = size;
-	ifq->rq_khead = (__u32 *)((char *)region + o->head);
-	ifq->rq_ktail = (__u32 *)((char *)region + o->tail);
-	ifq->rqes = (struct io_uring_zcrx_rqe *)((char *)region + o->rqes);
-	ifq->rq_entries = entries;
+	ifq->rq.khead = (__u32 *)((char *)region + o->head);
+	ifq->rq.ktail = (__u32 *)((char *)region + o->tail);
+	ifq->rq.rqes = (struct io_uring_zcrx_rqe *)((char *)region + o->rqes);
+	ifq->rq.ring_entries = entries;
 	/* only we write the tail */
-	ifq->rq_tail = __atomic_load_n(ifq->rq_ktail, __ATOMIC_RELAXED);
-	ifq->rq_head = __atomic_load_n(ifq->rq_khead, __ATOMIC_ACQUIRE);
+	ifq->rq.rq_tail = IO_URING_READ_ONCE(*ifq->rq.ktail);
+	ifq->rq_head = io_uring_smp_load_acquire(ifq->rq.khead);
 	return 0;
 }
 
 void zcrx_ifq_release(struct zcrx_ifq *ifq)
 {
-	if (!ifq || !ifq->region)
+	if (!ifq || !ifq->rq.ring_ptr)
 		return;
-	munmap(ifq->region, ifq->region_size);
-	ifq->region = NULL;
-	ifq->rq_khead = NULL;
-	ifq->rq_ktail = NULL;
-	ifq->rqes = NULL;
+	munmap(ifq->rq.ring_ptr, ifq->region_size);
+	memset(&ifq->rq, 0, sizeof(ifq->rq));
 }
 
 void zcrx_prep_recv(struct io_uring_sqe *sqe, int sockfd,
 		    const struct zcrx_ifq *ifq, unsigned int len)
 {
+	/* io_uring_prep_rw() leaves the fields it does not use alone */
 	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_RECV_ZC;
-	sqe->fd = sockfd;
-	sqe->len = len;
+	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, sockfd, NULL, len, 0);
 	sqe->ioprio = IORING_RECV_MULTISHOT;
 	sqe->zcrx_ifq_idx = ifq->reg.zcrx_id;
 }
@@ -333,10 +326,10 @@ __u32 zcrx_rq_space(struct zcrx_ifq *ifq)
 	__u32 used;
 
 	/* pairs with the kernel's store-release of head */
-	ifq->rq_head = __atomic_load_n(ifq->rq_khead, __ATOMIC_ACQUIRE);
-	used = ifq->rq_tail - ifq->rq_head;
+	ifq->rq_head = io_uring_smp_load_acquire(ifq->rq.khead);
+	used = ifq->rq.rq_tail - ifq->rq_head;
 	/* a head beyond our tail is broken: stop filling */
-	return used >= ifq->rq_entries ? 0 : ifq->rq_entries - used;
+	return used >= ifq->rq.ring_entries ? 0 : ifq->rq.ring_entries - used;
 }
 
 int zcrx_rq_add(struct zcrx_ifq *ifq, __u64 off, __u32 len)
@@ -344,29 +337,29 @@ int zcrx_rq_add(struct zcrx_ifq *ifq, __u64 off, __u32 len)
 	struct io_uring_zcrx_rqe *rqe;
 
 	/* the head last loaded is enough until the ring looks full */
-	if (ifq->rq_tail - ifq->rq_head >= ifq->rq_entries &&
+	if (ifq->rq.rq_tail - ifq->rq_head >= ifq->rq.ring_entries &&
 	    !zcrx_rq_space(ifq))
 		return -EAGAIN;
-	rqe = &ifq->rqes[ifq->rq_tail & (ifq->rq_entries - 1)];
+	rqe = &ifq->rq.rqes[ifq->rq.rq_tail & (ifq->rq.ring_entries - 1)];
 	rqe->off = off;
 	rqe->len = len;
 	rqe->__pad = 0;
-	ifq->rq_tail++;
+	ifq->rq.rq_tail++;
 	return 0;
 }
 
 __u32 zcrx_rq_publish(struct zcrx_ifq *ifq)
 {
-	__u32 old = __atomic_load_n(ifq->rq_ktail, __ATOMIC_RELAXED);
+	__u32 old = IO_URING_READ_ONCE(*ifq->rq.ktail);
 
-	if (old == ifq->rq_tail)
+	if (old == ifq->rq.rq_tail)
 		return 0;
 	/* the entries before the tail: pairs with the kernel's load-acquire */
-	__atomic_store_n(ifq->rq_ktail, ifq->rq_tail, __ATOMIC_RELEASE);
+	io_uring_smp_store_release(ifq->rq.ktail, ifq->rq.rq_tail);
 	/* no queue consumes the ring of an ifq without a device */
 	if (ifq->nodev)
 		zcrx_rq_flush(ifq);
-	return ifq->rq_tail - old;
+	return ifq->rq.rq_tail - old;
 }
 
 int zcrx_rq_flush(struct zcrx_ifq *ifq)
@@ -376,25 +369,23 @@ int zcrx_rq_flush(struct zcrx_ifq *ifq)
 		.op = ZCRX_CTRL_FLUSH_RQ,
 	};
 
-	if (syscall(__NR_io_uring_register, ifq->ring_fd,
-		    IORING_REGISTER_ZCRX_CTRL, &c, 0) < 0)
-		return -errno;
-	return 0;
+	if (!ifq->ring)
+		return -EINVAL;
+	return io_uring_register_zcrx_ctrl(ifq->ring, &c);
 }
 
 int zcrx_query(struct io_uring_query_zcrx *out)
 {
 	struct io_uring_query_hdr h = {
-		.query_data = (__u64)(unsigned long)out,
+		.query_data = uring_ptr_to_u64(out),
 		.query_op = IO_URING_QUERY_ZCRX,
 		.size = sizeof(*out),
 	};
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (syscall(__NR_io_uring_register, -1, IORING_REGISTER_QUERY,
-		    &h, 0) < 0)
-		return -errno;
-	return h.result;
+	ret = io_uring_register_query(&h);
+	return ret ? ret : h.result;
 }
 
 #define ZCRX_STAT(name, bytes) \

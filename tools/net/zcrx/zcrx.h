@@ -8,14 +8,16 @@
  * the refill ring, a ring of &struct io_uring_zcrx_rqe it shares with the
  * kernel.
  *
- * Built on liburing 2.3, which knows IORING_SETUP_CQE32 and
- * IORING_SETUP_DEFER_TASKRUN but nothing of zero-copy receive: an
- * application already has a &struct io_uring for its other requests
- * (accept, send, timers), and this library adds only what liburing lacks,
- * so the ring is set up and driven with liburing as usual. Build with the
- * kernel's uapi headers first on the include path (-isystem HDR): they and
- * liburing's bundled io_uring.h share an include guard, so <linux/io_uring.h>
- * must win.
+ * Built on liburing 2.15 and its bundled <liburing/io_uring.h>, as
+ * liburing's own examples are: an application already has a &struct
+ * io_uring for its other requests (accept, send, timers), and registers
+ * the ifq on it with io_uring_register_ifq(); the refill ring is liburing's
+ * &struct io_uring_zcrx_rq and the control and query calls are
+ * io_uring_register_zcrx_ctrl() and io_uring_register_query(). What this
+ * library adds is what liburing leaves to each application: the area and
+ * its dma-buf, the refill region sized for the rounded ring, checked CQE
+ * decoding, batched refill, the counters of the ring's fdinfo and the
+ * diagnosis of a refusal.
  *
  * What the kernel supports: zcrx_query(). Beyond an area of our memory
  * cut into pages: an area that is a dma-buf (%ZCRX_AREA_DMABUF), buffers
@@ -43,14 +45,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <linux/io_uring.h>
-#include <linux/io_uring/query.h>
-
-#ifndef IORING_ZCRX_AREA_SHIFT
-#error "<linux/io_uring.h> lacks zero-copy receive: use -isystem KERNEL_UAPI_DIR"
-#endif
-
 #include <liburing.h>
+
+#if IO_URING_CHECK_VERSION(2, 15)
+#error "zcrx needs liburing 2.15 or later (io_uring_register_ifq, the query)"
+#endif
 
 /* Library error codes, above the errno range (MAX_ERRNO is 4095). */
 enum {
@@ -118,33 +117,28 @@ struct zcrx_ifq_params {
  *	rq_entries, refill ring offsets
  * @area_reg: the area as returned: rq_area_token
  * @rd: the refill region as returned: mmap_offset of a kernel region
- * @ring_fd: the io_uring it belongs to
+ * @ring: the io_uring it belongs to
+ * @ring_fd: its descriptor, for its fdinfo
  * @area: start of the area
  * @area_len: its length
- * @region: our mapping of the refill region
- * @region_size: its length
- * @rq_khead: the kernel's head, store-released by the kernel
- * @rq_ktail: our tail, store-released by zcrx_rq_publish()
- * @rqes: the entries
- * @rq_entries: number of entries, a power of two
- * @rq_tail: next entry we fill, published or not
- * @rq_head: head as last loaded
+ * @rq: the refill ring in liburing's terms: the kernel's head
+ *	(store-released by the kernel) and our tail (store-released by
+ *	zcrx_rq_publish()), the entries, their number (a power of two), the
+ *	next entry we fill (published or not) and our mapping of the region
+ * @region_size: the length of that mapping
+ * @rq_head: the kernel's head as last loaded
  * @nodev: registered with %ZCRX_IFQ_NODEV
  */
 struct zcrx_ifq {
 	struct io_uring_zcrx_ifq_reg	reg;
 	struct io_uring_zcrx_area_reg	area_reg;
 	struct io_uring_region_desc	rd;
+	struct io_uring			*ring;
 	int				ring_fd;
 	char				*area;
 	__u64				area_len;
-	void				*region;
+	struct io_uring_zcrx_rq		rq;
 	size_t				region_size;
-	__u32				*rq_khead;
-	__u32				*rq_ktail;
-	struct io_uring_zcrx_rqe	*rqes;
-	__u32				rq_entries;
-	__u32				rq_tail;
 	__u32				rq_head;
 	bool				nodev;
 };

@@ -18,6 +18,9 @@
 
 static bool failed;
 
+/* tests/uapi.c */
+bool test_uapi(void);
+
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
 		printf("# %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
@@ -150,12 +153,12 @@ static bool test_rq_full(void)
 	CHECK(!zcrx_rq_add(&ifq, 4 << 12, 1));
 	CHECK(!zcrx_rq_add(&ifq, 5 << 12, 1));
 	CHECK(zcrx_rq_add(&ifq, 6 << 12, 1) == -EAGAIN);
-	CHECK(ifq.rq_tail - *fake_head(&k) == 4);
+	CHECK(ifq.rq.rq_tail - *fake_head(&k) == 4);
 	zcrx_rq_publish(&ifq);
 	CHECK(fake_consume(&k, 4, 4, got) == 4);
 	CHECK(got[0].off == 2 << 12 && got[3].off == 5 << 12);
 	/* a head beyond the tail is broken: no space, no write */
-	*fake_head(&k) = ifq.rq_tail + 1;
+	*fake_head(&k) = ifq.rq.rq_tail + 1;
 	CHECK(zcrx_rq_space(&ifq) == 0);
 	return !failed;
 }
@@ -581,6 +584,7 @@ static const struct {
 	{ "diag_ntuple_rule", test_diag_ntuple },
 	{ "diag_errno", test_diag_errno },
 	{ "pattern", test_pattern },
+	{ "uapi_agrees_with_liburing", test_uapi },
 };
 
 int main(void)
