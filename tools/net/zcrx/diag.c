@@ -3,25 +3,35 @@
  * zcrx: why a queue cannot receive zero-copy, from the device's settings.
  *
  * The kernel refuses a registration with an errno only (io_uring has no
- * extack), so the settings are read back with ethtool and sysfs and each
- * problem is described with the command that fixes it. Parsing and
- * diagnosis take the settings as text and data, so that they can be
- * tested without a device.
+ * extack), so the settings are read back and each problem is described
+ * with the ethtool command that fixes it. They are read as ethtool reads
+ * them, without running it: header split, rx queues and the RSS table over
+ * ethtool netlink, the ntuple rules with the SIOCETHTOOL ioctl (6.12 has
+ * no netlink for them). Parsing and diagnosis take netlink messages, rules
+ * and settings, so that they can be tested without a device.
  */
-#include <ctype.h>
-#include <dirent.h>
+#include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
+#include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/wait.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/sockios.h>
+#include <netlink/attr.h>
 
 #include "zcrx.h"
+#include "nl.h"
 #include "util.h"
+
+/* mainline's number, which the kernel's uapi must agree with */
+static_assert(ETHTOOL_A_RINGS_HDS_THRESH == 17, "ETHTOOL_A_RINGS_HDS_THRESH");
 
 void zcrx_dev_init(struct zcrx_dev_settings *s)
 {
@@ -35,254 +45,294 @@ void zcrx_dev_init(struct zcrx_dev_settings *s)
 	s->rule_queue = -1;
 }
 
-static const char *next_line(const char *p)
+int zcrx_dev_parse_rings(struct zcrx_dev_settings *s, struct nlmsghdr *nlh)
 {
-	p = strchr(p, '\n');
-	return p ? p + 1 : NULL;
-}
+	static const struct nla_policy policy[ETHTOOL_A_RINGS_HDS_THRESH + 1] = {
+		[ETHTOOL_A_RINGS_TCP_DATA_SPLIT]	= { .type = NLA_U8 },
+		[ETHTOOL_A_RINGS_HDS_THRESH]		= { .type = NLA_U32 },
+	};
+	struct nlattr *tb[ETHTOOL_A_RINGS_HDS_THRESH + 1];
+	int ret;
 
-/* Is @line "KEY: value", leading blanks aside? Point @val at the value. */
-static bool line_kv(const char *line, const char *key, const char **val)
-{
-	size_t len = strlen(key);
-
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (strncmp(line, key, len) || line[len] != ':')
-		return false;
-	line += len + 1;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	*val = line;
-	return true;
-}
-
-static bool word_is(const char *v, const char *word)
-{
-	size_t len = strlen(word);
-
-	return !strncmp(v, word, len) && !isalnum((unsigned char)v[len]) &&
-	       v[len] != '/';
-}
-
-int zcrx_dev_parse_rings(struct zcrx_dev_settings *s, const char *text)
-{
-	const char *p = strstr(text, "Current hardware settings:");
-	const char *v;
-
-	if (!p)
-		return -ENODATA;
-	for (p = next_line(p); p && *p; p = next_line(p)) {
-		if (line_kv(p, "TCP data split", &v)) {
-			if (word_is(v, "on"))
-				s->tcp_data_split = ZCRX_HDS_ON;
-			else if (word_is(v, "off"))
-				s->tcp_data_split = ZCRX_HDS_OFF;
-			else
-				s->tcp_data_split = ZCRX_HDS_NA;
-		} else if (line_kv(p, "HDS thresh", &v) && isdigit(*v)) {
-			s->hds_thresh = strtoll(v, NULL, 10);
+	ret = zcrx_nl_parse(nlh, ETHTOOL_MSG_RINGS_GET_REPLY, tb,
+			    ETHTOOL_A_RINGS_HDS_THRESH, policy);
+	if (ret)
+		return ret;
+	/* left out when the driver does not know (ETHTOOL_TCP_DATA_SPLIT_UNKNOWN) */
+	s->tcp_data_split = ZCRX_HDS_NA;
+	if (tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT]) {
+		switch (nla_get_u8(tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT])) {
+		case ETHTOOL_TCP_DATA_SPLIT_DISABLED:
+			s->tcp_data_split = ZCRX_HDS_OFF;
+			break;
+		case ETHTOOL_TCP_DATA_SPLIT_ENABLED:
+			s->tcp_data_split = ZCRX_HDS_ON;
+			break;
 		}
 	}
+	/* only from a driver that has the setting */
+	if (tb[ETHTOOL_A_RINGS_HDS_THRESH])
+		s->hds_thresh = nla_get_u32(tb[ETHTOOL_A_RINGS_HDS_THRESH]);
 	return 0;
 }
 
-int zcrx_dev_parse_rss(struct zcrx_dev_settings *s, const char *text,
+int zcrx_dev_parse_channels(struct zcrx_dev_settings *s, struct nlmsghdr *nlh)
+{
+	static const struct nla_policy policy[ETHTOOL_A_CHANNELS_MAX + 1] = {
+		[ETHTOOL_A_CHANNELS_RX_COUNT]		= { .type = NLA_U32 },
+		[ETHTOOL_A_CHANNELS_COMBINED_COUNT]	= { .type = NLA_U32 },
+	};
+	struct nlattr *tb[ETHTOOL_A_CHANNELS_MAX + 1];
+	unsigned long long n = 0;
+	int ret;
+
+	ret = zcrx_nl_parse(nlh, ETHTOOL_MSG_CHANNELS_GET_REPLY, tb,
+			    ETHTOOL_A_CHANNELS_MAX, policy);
+	if (ret)
+		return ret;
+	/* each left out when the driver has no channels of the kind */
+	if (tb[ETHTOOL_A_CHANNELS_RX_COUNT])
+		n += nla_get_u32(tb[ETHTOOL_A_CHANNELS_RX_COUNT]);
+	if (tb[ETHTOOL_A_CHANNELS_COMBINED_COUNT])
+		n += nla_get_u32(tb[ETHTOOL_A_CHANNELS_COMBINED_COUNT]);
+	if (!n)
+		return -ENODATA;
+	if (n > INT_MAX)
+		return -EPROTO;
+	s->rx_queues = n;
+	return 0;
+}
+
+int zcrx_dev_parse_rss(struct zcrx_dev_settings *s, struct nlmsghdr *nlh,
 		       unsigned int queue)
 {
-	const char *p = strstr(text, "indirection table");
-	int entries = 0, max = -1;
+	struct nlattr *tb[ETHTOOL_A_RSS_MAX + 1];
+	unsigned int i, n, max = 0;
 	bool found = false;
+	const char *indir;
+	int ret;
 
-	if (!p)
+	ret = zcrx_nl_parse(nlh, ETHTOOL_MSG_RSS_GET_REPLY, tb,
+			    ETHTOOL_A_RSS_MAX, NULL);
+	if (ret)
+		return ret;
+	/* an array of u32 queue numbers, left out if the device has none */
+	if (!tb[ETHTOOL_A_RSS_INDIR])
 		return -ENODATA;
-	/* "    8:      0     1     2 ..." until "RSS hash key:" */
-	for (p = next_line(p); p && *p; p = next_line(p)) {
-		const char *eol = strchr(p, '\n');
-		const char *q = p;
-		char *end;
+	if (nla_len(tb[ETHTOOL_A_RSS_INDIR]) % sizeof(__u32))
+		return -EPROTO;
+	n = nla_len(tb[ETHTOOL_A_RSS_INDIR]) / sizeof(__u32);
+	if (!n)
+		return -ENODATA;
+	indir = nla_data(tb[ETHTOOL_A_RSS_INDIR]);
+	for (i = 0; i < n; i++) {
+		__u32 q;
 
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (!isdigit(*q))
-			break;
-		strtol(q, &end, 10);
-		if (*end != ':')
-			break;
-		for (q = end + 1;; q = end) {
-			long v = strtol(q, &end, 10);
-
-			if (end == q || (eol && end > eol))
-				break;
-			entries++;
-			if (v == queue)
-				found = true;
-			if (v > max)
-				max = v;
-		}
+		memcpy(&q, indir + i * sizeof(q), sizeof(q));
+		if (q == queue)
+			found = true;
+		if (q > max)
+			max = q;
 	}
-	if (!entries)
-		return -ENODATA;
+	if (max >= INT_MAX)
+		return -EPROTO;
 	s->rss_has_queue = found;
 	s->rss_queues = max + 1;
 	return 0;
 }
 
-struct zcrx_rule {
-	int	loc;
-	bool	tcp;
-	bool	port;
-	bool	context;
-	int	queue;
-};
-
-static void zcrx_rule_end(struct zcrx_dev_settings *s,
-			  const struct zcrx_rule *r, unsigned int queue)
+/*
+ * Where a rule sends TCP to @port: its queue, or -1 if it is not a TCP
+ * rule on the whole port, drops, wakes, goes to a VF or into an RSS
+ * context (which spreads: it does not pin the queue).
+ */
+static int zcrx_rule_queue(const struct ethtool_rxnfc *r, unsigned int port)
 {
-	/* a rule into an RSS context spreads: it does not pin the queue */
-	if (!r->tcp || !r->port || r->context || r->queue < 0)
-		return;
-	if ((unsigned int)r->queue == queue) {
-		s->rule = 1;
-	} else if (s->rule_loc < 0) {
-		s->rule_loc = r->loc;
-		s->rule_queue = r->queue;
+	const struct ethtool_rx_flow_spec *fs = &r->fs;
+	__u16 pdst, mask;
+
+	if (fs->flow_type & FLOW_RSS)
+		return -1;
+	switch (fs->flow_type & ~(FLOW_EXT | FLOW_MAC_EXT | FLOW_RSS)) {
+	case TCP_V4_FLOW:
+		pdst = fs->h_u.tcp_ip4_spec.pdst;
+		mask = fs->m_u.tcp_ip4_spec.pdst;
+		break;
+	case TCP_V6_FLOW:
+		pdst = fs->h_u.tcp_ip6_spec.pdst;
+		mask = fs->m_u.tcp_ip6_spec.pdst;
+		break;
+	default:
+		return -1;
 	}
+	/* the mask's bits are the ones matched: all of them */
+	if (ntohs(pdst) != port || mask != 0xffff)
+		return -1;
+	if (fs->ring_cookie == RX_CLS_FLOW_DISC ||
+	    fs->ring_cookie == RX_CLS_FLOW_WAKE ||
+	    ethtool_get_flow_spec_ring_vf(fs->ring_cookie) ||
+	    ethtool_get_flow_spec_ring(fs->ring_cookie) >= INT_MAX)
+		return -1;
+	return ethtool_get_flow_spec_ring(fs->ring_cookie);
 }
 
-int zcrx_dev_parse_ntuple(struct zcrx_dev_settings *s, const char *text,
+int zcrx_dev_parse_ntuple(struct zcrx_dev_settings *s,
+			  const struct ethtool_rxnfc *rules, unsigned int n,
 			  unsigned int port, unsigned int queue)
 {
-	struct zcrx_rule r = { .loc = -1, .queue = -1 };
-	const char *p, *v;
+	unsigned int i;
 
-	if (!strstr(text, "Total ") && !strstr(text, "Filter:"))
-		return -ENODATA;
+	if (n && !rules)
+		return -EINVAL;
 	s->rule = 0;
 	s->rule_loc = -1;
 	s->rule_queue = -1;
-	for (p = text; p && *p; p = next_line(p)) {
-		if (line_kv(p, "Filter", &v)) {
-			zcrx_rule_end(s, &r, queue);
-			memset(&r, 0, sizeof(r));
-			r.loc = atoi(v);
-			r.queue = -1;
-		} else if (line_kv(p, "Rule Type", &v)) {
-			r.tcp = !strncasecmp(v, "TCP over IPv", 12);
-		} else if (line_kv(p, "Dest port", &v)) {
-			const char *m = strstr(v, "mask:");
-			char *end;
+	for (i = 0; i < n; i++) {
+		int q = zcrx_rule_queue(&rules[i], port);
 
-			/* ethtool prints the bits that are ignored */
-			r.port = strtoul(v, &end, 10) == port &&
-				 (!m || !strtoul(m + 5, NULL, 16));
-		} else if (line_kv(p, "RSS Context ID", &v) ||
-			   line_kv(p, "RSS Context", &v)) {
-			r.context = true;
-		} else if (line_kv(p, "Action", &v)) {
-			if (sscanf(v, "Direct to queue %d", &r.queue) != 1)
-				r.queue = -1;
+		if (q < 0)
+			continue;
+		if ((unsigned int)q == queue) {
+			s->rule = 1;
+		} else if (s->rule_loc < 0) {
+			/* the first one, as "ethtool -N IF delete" wants it */
+			s->rule_loc = rules[i].fs.location;
+			s->rule_queue = q;
 		}
 	}
-	zcrx_rule_end(s, &r, queue);
 	return 0;
 }
 
-/*
- * Run @argv, its stdout and stderr into @buf. Spawned without copying
- * our memory: the caller may hold a large pinned area.
- */
-static int zcrx_run(char *const argv[], char *buf, size_t size)
+struct zcrx_rss_arg {
+	struct zcrx_dev_settings	*s;
+	unsigned int			queue;
+};
+
+static int zcrx_parse_rings_cb(struct nlmsghdr *nlh, void *arg)
 {
-	posix_spawn_file_actions_t fa;
-	size_t len = 0;
-	int pfd[2], status, ret;
-	ssize_t n;
-	pid_t pid;
-
-	buf[0] = '\0';
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	ret = posix_spawn_file_actions_init(&fa);
-	if (!ret)
-		ret = posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
-	if (!ret)
-		ret = posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
-	if (!ret)
-		ret = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pfd[1]);
-	if (ret) {
-		close(pfd[0]);
-		return -ret;
-	}
-	/* read to the end, or the child blocks; keep what fits */
-	for (;;) {
-		char sink[512];
-
-		if (len < size - 1)
-			n = read(pfd[0], buf + len, size - 1 - len);
-		else
-			n = read(pfd[0], sink, sizeof(sink));
-		if (n <= 0)
-			break;
-		if (len < size - 1)
-			len += n;
-	}
-	buf[len] = '\0';
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	return zcrx_dev_parse_rings(arg, nlh);
 }
 
-static int zcrx_count_rx_queues(const char *ifname)
+static int zcrx_parse_channels_cb(struct nlmsghdr *nlh, void *arg)
 {
-	char path[128];
-	struct dirent *d;
-	int n = 0;
-	DIR *dir;
+	return zcrx_dev_parse_channels(arg, nlh);
+}
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
-	dir = opendir(path);
-	if (!dir)
-		return ZCRX_UNREAD;
-	while ((d = readdir(dir)))
-		n += !strncmp(d->d_name, "rx-", 3);
-	closedir(dir);
-	return n;
+static int zcrx_parse_rss_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_rss_arg *a = arg;
+
+	return zcrx_dev_parse_rss(a->s, nlh, a->queue);
+}
+
+/*
+ * An ethtool netlink get of @ifname: @hdr is the request's header nest
+ * (ETHTOOL_A_*_HEADER), which names the device.
+ */
+static int zcrx_ethtool_get(struct zcrx_nl *nl, __u8 cmd, int hdr,
+			    const char *ifname,
+			    int (*parse)(struct nlmsghdr *nlh, void *arg),
+			    void *arg)
+{
+	struct nl_msg *req = zcrx_nl_msg(nl, cmd, 0);
+	struct nlattr *nest;
+
+	if (!req)
+		return -ENOMEM;
+	nest = nla_nest_start(req, hdr);
+	if (!nest ||
+	    nla_put_string(req, ETHTOOL_A_HEADER_DEV_NAME, ifname) ||
+	    nla_nest_end(req, nest)) {
+		nlmsg_free(req);
+		return -ENOMEM;
+	}
+	return zcrx_nl_request(nl, req, parse, arg);
+}
+
+static int zcrx_ethtool_ioctl(int fd, const char *ifname, void *data)
+{
+	struct ifreq ifr = { };
+
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ifr.ifr_data = data;
+	return ioctl(fd, SIOCETHTOOL, &ifr) ? -errno : 0;
+}
+
+/* Every ntuple rule of @ifname, as "ethtool -n" lists them. */
+static int zcrx_read_ntuple(struct zcrx_dev_settings *s, const char *ifname,
+			    unsigned int port, unsigned int queue)
+{
+	struct ethtool_rxnfc cnt = { .cmd = ETHTOOL_GRXCLSRLCNT };
+	struct ethtool_rxnfc *all = NULL, *rules = NULL;
+	unsigned int i, n = 0;
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+			    NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	/* -EOPNOTSUPP: the driver has no ntuple rules, or they are off */
+	ret = zcrx_ethtool_ioctl(fd, ifname, &cnt);
+	if (ret || !cnt.rule_cnt)
+		goto out;
+	all = calloc(1, sizeof(*all) + cnt.rule_cnt * sizeof(__u32));
+	rules = calloc(cnt.rule_cnt, sizeof(*rules));
+	if (!all || !rules) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	all->cmd = ETHTOOL_GRXCLSRLALL;
+	all->rule_cnt = cnt.rule_cnt;
+	/* -EMSGSIZE: rules were added since they were counted */
+	ret = zcrx_ethtool_ioctl(fd, ifname, all);
+	if (ret)
+		goto out;
+	for (i = 0; i < all->rule_cnt && i < cnt.rule_cnt; i++) {
+		rules[n].cmd = ETHTOOL_GRXCLSRULE;
+		rules[n].fs.location = all->rule_locs[i];
+		ret = zcrx_ethtool_ioctl(fd, ifname, &rules[n]);
+		/* deleted since it was listed: it steers nothing */
+		if (ret == -ENOENT)
+			continue;
+		if (ret)
+			goto out;
+		n++;
+	}
+	ret = 0;
+out:
+	if (!ret)
+		ret = zcrx_dev_parse_ntuple(s, rules, n, port, queue);
+	free(rules);
+	free(all);
+	close(fd);
+	return ret;
 }
 
 void zcrx_dev_read(struct zcrx_dev_settings *s, const char *ifname,
 		   unsigned int queue, unsigned int port)
 {
-	static const char * const opts[] = { "-g", "-x", "-n" };
-	size_t size = 1 << 16;
-	char *argv[4], *buf;
-	unsigned int i;
+	struct zcrx_rss_arg rss = { .s = s, .queue = queue };
+	struct zcrx_nl nl;
 
 	zcrx_dev_init(s);
-	if (strchr(ifname, '/'))
+	if (!*ifname || strlen(ifname) >= IFNAMSIZ)
 		return;
-	s->rx_queues = zcrx_count_rx_queues(ifname);
-	buf = malloc(size);
-	if (!buf)
-		return;
-	argv[0] = "ethtool";
-	argv[2] = (char *)ifname;
-	argv[3] = NULL;
-	for (i = 0; i < ARRAY_SIZE(opts); i++) {
-		argv[1] = (char *)opts[i];
-		if (zcrx_run(argv, buf, size))
-			continue;
-		if (i == 0)
-			zcrx_dev_parse_rings(s, buf);
-		else if (i == 1)
-			zcrx_dev_parse_rss(s, buf, queue);
-		else
-			zcrx_dev_parse_ntuple(s, buf, port, queue);
+	/* each request on its own: what one cannot read stays unread */
+	if (!zcrx_nl_open(&nl, ETHTOOL_GENL_NAME)) {
+		zcrx_ethtool_get(&nl, ETHTOOL_MSG_RINGS_GET,
+				 ETHTOOL_A_RINGS_HEADER, ifname,
+				 zcrx_parse_rings_cb, s);
+		zcrx_ethtool_get(&nl, ETHTOOL_MSG_CHANNELS_GET,
+				 ETHTOOL_A_CHANNELS_HEADER, ifname,
+				 zcrx_parse_channels_cb, s);
+		zcrx_ethtool_get(&nl, ETHTOOL_MSG_RSS_GET,
+				 ETHTOOL_A_RSS_HEADER, ifname,
+				 zcrx_parse_rss_cb, &rss);
+		zcrx_nl_close(&nl);
 	}
-	free(buf);
+	zcrx_read_ntuple(s, ifname, port, queue);
 }
 
 /*
@@ -356,7 +406,7 @@ static void zcrx_explain_errno(FILE *f, const struct zcrx_dev_settings *s,
 	case EINVAL:
 		if (s->tcp_data_split == ZCRX_UNREAD)
 			fprintf(f,
-				"  - the kernel refused the arguments or the device, whose header split settings could not be read (is ethtool 6.14 or later installed?)\n");
+				"  - the kernel refused the arguments or the device, whose header split setting could not be read: the kernel or the driver does not report ring parameters over ethtool netlink\n");
 		else
 			fprintf(f,
 				"  - the kernel refused the arguments; the device settings it checks look right\n");

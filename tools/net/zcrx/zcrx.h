@@ -406,6 +406,9 @@ int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats *st);
 
 /* Diagnosis: why a queue cannot be registered, or will not receive */
 
+struct nlmsghdr;
+struct ethtool_rxnfc;
+
 #define ZCRX_UNREAD		(-1)	/* the setting could not be read */
 
 /* tcp-data-split, as ETHTOOL_TCP_DATA_SPLIT_* */
@@ -447,45 +450,74 @@ struct zcrx_dev_settings {
 void zcrx_dev_init(struct zcrx_dev_settings *s);
 
 /**
- * zcrx_dev_parse_rings() - take header split settings from "ethtool -g"
+ * zcrx_dev_parse_rings() - take header split from an ethtool rings reply
  * @s: the settings
- * @text: the command's output
+ * @nlh: an %ETHTOOL_MSG_RINGS_GET_REPLY message
  *
- * Return: 0, or -ENODATA if @text has no current settings.
+ * A reply without %ETHTOOL_A_RINGS_TCP_DATA_SPLIT means the driver does
+ * not know (%ZCRX_HDS_NA); one without %ETHTOOL_A_RINGS_HDS_THRESH leaves
+ * the threshold unread.
+ *
+ * Return: 0, or -EPROTO if @nlh is not such a reply.
  */
-int zcrx_dev_parse_rings(struct zcrx_dev_settings *s, const char *text);
+int zcrx_dev_parse_rings(struct zcrx_dev_settings *s, struct nlmsghdr *nlh);
 
 /**
- * zcrx_dev_parse_rss() - take the RSS indirection table from "ethtool -x"
+ * zcrx_dev_parse_channels() - take the rx queue count from an ethtool
+ *	channels reply
  * @s: the settings
- * @text: the command's output
+ * @nlh: an %ETHTOOL_MSG_CHANNELS_GET_REPLY message
+ *
+ * The rx queues are the rx-only channels and the combined ones.
+ *
+ * Return: 0, -ENODATA if the reply counts none, or -EPROTO if @nlh is not
+ * such a reply.
+ */
+int zcrx_dev_parse_channels(struct zcrx_dev_settings *s,
+			    struct nlmsghdr *nlh);
+
+/**
+ * zcrx_dev_parse_rss() - take the RSS indirection table from an ethtool
+ *	RSS reply
+ * @s: the settings
+ * @nlh: an %ETHTOOL_MSG_RSS_GET_REPLY message of the default context
  * @queue: the queue to look for
  *
- * Return: 0, or -ENODATA if @text has no table.
+ * Return: 0, -ENODATA if the reply has no table, or -EPROTO if @nlh is
+ * not such a reply or its table is not an array of u32.
  */
-int zcrx_dev_parse_rss(struct zcrx_dev_settings *s, const char *text,
+int zcrx_dev_parse_rss(struct zcrx_dev_settings *s, struct nlmsghdr *nlh,
 		       unsigned int queue);
 
 /**
- * zcrx_dev_parse_ntuple() - find the steering rule from "ethtool -n"
+ * zcrx_dev_parse_ntuple() - find the steering rule among ntuple rules
  * @s: the settings
- * @text: the command's output
+ * @rules: the rules, as %ETHTOOL_GRXCLSRULE returns them, by location
+ * @n: their number, 0 for a device with ntuple filters and no rule
  * @port: the TCP port listened on
  * @queue: the queue it should be steered to
  *
- * Return: 0, or -ENODATA if @text lists no rules (ntuple unsupported).
+ * A rule counts if it matches TCP over IPv4 or IPv6 to the whole of
+ * @port and sends it to a queue of the device itself; one into an RSS
+ * context spreads the flow, and does not count.
+ *
+ * Return: 0, or -EINVAL if @n rules are missing.
  */
-int zcrx_dev_parse_ntuple(struct zcrx_dev_settings *s, const char *text,
+int zcrx_dev_parse_ntuple(struct zcrx_dev_settings *s,
+			  const struct ethtool_rxnfc *rules, unsigned int n,
 			  unsigned int port, unsigned int queue);
 
 /**
- * zcrx_dev_read() - read a device's settings with ethtool and sysfs
+ * zcrx_dev_read() - read a device's settings as ethtool does
  * @s: filled in; what cannot be read stays %ZCRX_UNREAD
  * @ifname: the device
  * @queue: the rx queue
  * @port: the TCP port
  *
- * Runs "ethtool -g", "-x" and "-n" and counts /sys/class/net/IF/queues/rx-*.
+ * Header split, the rx queues and the RSS table come from ethtool
+ * netlink (%ETHTOOL_MSG_RINGS_GET, %ETHTOOL_MSG_CHANNELS_GET and
+ * %ETHTOOL_MSG_RSS_GET), the ntuple rules from the %SIOCETHTOOL ioctl.
+ * No process is started: the caller may hold a large pinned area.
  */
 void zcrx_dev_read(struct zcrx_dev_settings *s, const char *ifname,
 		   unsigned int queue, unsigned int port);

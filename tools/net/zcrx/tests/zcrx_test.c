@@ -2,17 +2,22 @@
 /*
  * Tests of the zcrx library that need no zero-copy kernel: the refill
  * ring against a fake kernel side, completion decoding, the fdinfo
- * parser, the diagnosis from canned ethtool output, the pattern and the
- * argument checks. Prints KTAP.
+ * parser, the diagnosis from netlink replies and ntuple rules built in
+ * memory, the pattern and the argument checks. Prints KTAP.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <netlink/genl/genl.h>
 
 #include "zcrx.h"
+#include "nl.h"
 #include "pattern.h"
 #include "util.h"
 
@@ -360,58 +365,163 @@ static bool test_stats(void)
 	return !failed;
 }
 
-/* ethtool 7.2 output, as a netdevsim device prints it */
-static const char rings_off[] =
-	"Ring parameters for eth0:\n"
-	"Pre-set maximums:\nRX:\t\t\t4096\nTX:\t\t\t4096\n"
-	"TCP data split:\t\tn/a\nHDS thresh:\t\t4096\n"
-	"Current hardware settings:\nRX:\t\t\t512\nTX:\t\t\t512\n"
-	"RX Buf Len:\t\tn/a\nTCP data split:\t\toff\nHDS thresh:\t\t0\n";
-static const char rings_thresh[] =
-	"Ring parameters for eth0:\nCurrent hardware settings:\n"
-	"RX:\t\t\t512\nTCP data split:\t\ton\nHDS thresh:\t\t256\n";
-static const char rings_ok[] =
-	"Ring parameters for eth0:\nCurrent hardware settings:\n"
-	"RX:\t\t\t512\nTCP data split:\t\ton\nHDS thresh:\t\t0\n";
-static const char rss_all[] =
-	"RX flow hash indirection table for eth0 with 4 RX ring(s):\n"
-	"    0:      0     1     2     3     0     1     2     3\t\n"
-	"    8:      0     1     2     3     0     1     2     3\n"
-	"RSS hash key:\n0a:0b:0c\nRSS hash function:\n    toeplitz: on\n";
-static const char rss_012[] =
-	"RX flow hash indirection table for eth0 with 4 RX ring(s):\n"
-	"    0:      0     1     2     0     1     2     0     1\n"
-	"RSS hash key:\nOperation not supported\n";
-static const char ntuple_none[] = "4 RX rings available\nTotal 0 rules\n\n";
-static const char ntuple_ok[] =
-	"4 RX rings available\nTotal 1 rules\n\n"
-	"Filter: 1023\n\tRule Type: TCP over IPv6\n\tDest port: 9999 mask: 0x0\n"
-	"\tAction: Direct to queue 3\n\n";
-static const char ntuple_rules[] =
-	"4 RX rings available\nTotal 3 rules\n\n"
-	"Filter: 1\n\tRule Type: TCP over IPv4\n\tSrc IP addr: 0.0.0.0 mask: 255.255.255.255\n"
-	"\tDest port: 80 mask: 0x0\n\tRSS Context ID: 1\n\tAction: Direct to queue 0\n\n"
-	"Filter: 2\n\tRule Type: UDP over IPv6\n\tDest port: 9999 mask: 0x0\n"
-	"\tAction: Direct to queue 3\n\n"
-	"Filter: 1023\n\tRule Type: TCP over IPv6\n\tSrc IP addr: :: mask: ffff::\n"
-	"\tSrc port: 0 mask: 0xffff\n\tDest port: 9999 mask: 0x0\n"
-	"\tAction: Direct to queue 2\n\n";
+/*
+ * The diagnosis, from replies built as the kernel sends them: ethtool
+ * netlink for header split, channels and the RSS table, SIOCETHTOOL rules.
+ */
 
-static int diag(const char *rings, const char *rss, const char *ntuple,
-		int rx_queues, unsigned int queue, int err, char *buf)
+/* A generic netlink reply of @cmd of a family of ours */
+static struct nl_msg *reply(__u8 cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, 0, 1, 0x1d, 0, 0, cmd, 1)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	CHECK(msg);
+	return msg;
+}
+
+/* The header nest ethtool replies start with */
+static void put_dev(struct nl_msg *msg, int attr)
+{
+	struct nlattr *nest = nla_nest_start(msg, attr);
+
+	CHECK(nest && !nla_put_u32(msg, ETHTOOL_A_HEADER_DEV_INDEX, 2) &&
+	      !nla_put_string(msg, ETHTOOL_A_HEADER_DEV_NAME, "eth0") &&
+	      !nla_nest_end(msg, nest));
+}
+
+#define NONE	(-1)
+
+/* ETHTOOL_MSG_RINGS_GET_REPLY: tcp-data-split and hds-thresh, or NONE */
+static struct nl_msg *rings(int split, long long thresh)
+{
+	struct nl_msg *msg = reply(ETHTOOL_MSG_RINGS_GET_REPLY);
+
+	if (!msg)
+		return NULL;
+	put_dev(msg, ETHTOOL_A_RINGS_HEADER);
+	CHECK(!nla_put_u32(msg, ETHTOOL_A_RINGS_RX_MAX, 4096) &&
+	      !nla_put_u32(msg, ETHTOOL_A_RINGS_RX, 512) &&
+	      !nla_put_u8(msg, ETHTOOL_A_RINGS_TX_PUSH, 0));
+	if (split != NONE)
+		CHECK(!nla_put_u8(msg, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, split));
+	if (thresh != NONE)
+		CHECK(!nla_put_u32(msg, ETHTOOL_A_RINGS_HDS_THRESH, thresh) &&
+		      !nla_put_u32(msg, ETHTOOL_A_RINGS_HDS_THRESH_MAX, 4096));
+	return msg;
+}
+
+/* ETHTOOL_MSG_CHANNELS_GET_REPLY; a count of 0 is left out, as by the kernel */
+static struct nl_msg *channels(__u32 rx, __u32 combined)
+{
+	struct nl_msg *msg = reply(ETHTOOL_MSG_CHANNELS_GET_REPLY);
+
+	if (!msg)
+		return NULL;
+	put_dev(msg, ETHTOOL_A_CHANNELS_HEADER);
+	if (rx)
+		CHECK(!nla_put_u32(msg, ETHTOOL_A_CHANNELS_RX_MAX, 8) &&
+		      !nla_put_u32(msg, ETHTOOL_A_CHANNELS_RX_COUNT, rx));
+	if (combined)
+		CHECK(!nla_put_u32(msg, ETHTOOL_A_CHANNELS_COMBINED_MAX, 8) &&
+		      !nla_put_u32(msg, ETHTOOL_A_CHANNELS_COMBINED_COUNT,
+				   combined));
+	return msg;
+}
+
+/* ETHTOOL_MSG_RSS_GET_REPLY with the table of @len bytes at @indir */
+static struct nl_msg *rss(const void *indir, int len)
+{
+	static const __u8 key[8] = { 0x0a, 0x0b, 0x0c };
+	struct nl_msg *msg = reply(ETHTOOL_MSG_RSS_GET_REPLY);
+
+	if (!msg)
+		return NULL;
+	put_dev(msg, ETHTOOL_A_RSS_HEADER);
+	CHECK(!nla_put_u32(msg, ETHTOOL_A_RSS_HFUNC, 1) &&
+	      !nla_put(msg, ETHTOOL_A_RSS_HKEY, sizeof(key), key));
+	if (indir)
+		CHECK(!nla_put(msg, ETHTOOL_A_RSS_INDIR, len, indir));
+	return msg;
+}
+
+static const __u32 rss_all[] = { 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3 };
+static const __u32 rss_012[] = { 0, 1, 2, 0, 1, 2, 0, 1 };
+#define RSS(t)	rss(t, sizeof(t))
+
+/* A rule as ETHTOOL_GRXCLSRULE returns it: TCP to @port of @mask */
+static struct ethtool_rxnfc rule(__u32 loc, __u32 flow, __u16 port,
+				 __u16 mask, __u64 cookie)
+{
+	struct ethtool_rxnfc r = {
+		.cmd = ETHTOOL_GRXCLSRULE,
+		.fs = {
+			.flow_type = flow,
+			.ring_cookie = cookie,
+			.location = loc,
+		},
+	};
+
+	switch (flow & ~(FLOW_EXT | FLOW_MAC_EXT | FLOW_RSS)) {
+	case TCP_V6_FLOW:
+	case UDP_V6_FLOW:
+		r.fs.h_u.tcp_ip6_spec.pdst = htons(port);
+		r.fs.m_u.tcp_ip6_spec.pdst = htons(mask);
+		break;
+	default:
+		r.fs.h_u.tcp_ip4_spec.pdst = htons(port);
+		r.fs.m_u.tcp_ip4_spec.pdst = htons(mask);
+		break;
+	}
+	return r;
+}
+
+/* "ethtool -N eth0 flow-type tcp6 dst-port 9999 action 3", at 1023 */
+static struct ethtool_rxnfc rules_ok[1];
+/* into a context; UDP to the queue; TCP to another queue, at 1023 */
+static struct ethtool_rxnfc rules_other[3];
+
+static void rules_init(void)
+{
+	struct ethtool_rxnfc ctx = rule(1, TCP_V4_FLOW | FLOW_RSS, 80,
+					0xffff, 0);
+
+	ctx.rss_context = 1;
+	rules_ok[0] = rule(1023, TCP_V6_FLOW, 9999, 0xffff, 3);
+	rules_other[0] = ctx;
+	rules_other[1] = rule(2, UDP_V6_FLOW, 9999, 0xffff, 3);
+	rules_other[2] = rule(1023, TCP_V6_FLOW, 9999, 0xffff, 2);
+}
+
+#define NO_NTUPLE	(-1)
+
+/*
+ * Diagnose from the replies given (each freed here; NULL: not read) and
+ * @nr rules (%NO_NTUPLE: ntuple rules not read), port 9999 on eth0.
+ */
+static int diag(struct nl_msg *rg, struct nl_msg *ch, struct nl_msg *rs,
+		const struct ethtool_rxnfc *rules, int nr, unsigned int queue,
+		int err, char *buf)
 {
 	struct zcrx_dev_settings s;
 	const char *l, *eol;
 	int n;
 
 	zcrx_dev_init(&s);
-	s.rx_queues = rx_queues;
-	if (rings)
-		zcrx_dev_parse_rings(&s, rings);
-	if (rss)
-		zcrx_dev_parse_rss(&s, rss, queue);
-	if (ntuple)
-		zcrx_dev_parse_ntuple(&s, ntuple, 9999, queue);
+	if (rg)
+		CHECK(!zcrx_dev_parse_rings(&s, nlmsg_hdr(rg)));
+	if (ch)
+		CHECK(!zcrx_dev_parse_channels(&s, nlmsg_hdr(ch)));
+	if (rs)
+		CHECK(!zcrx_dev_parse_rss(&s, nlmsg_hdr(rs), queue));
+	if (nr != NO_NTUPLE)
+		CHECK(!zcrx_dev_parse_ntuple(&s, rules, nr, 9999, queue));
+	nlmsg_free(rg);
+	nlmsg_free(ch);
+	nlmsg_free(rs);
 	n = zcrx_diagnose(&s, "eth0", queue, 9999, err, buf, 4096);
 	printf("# %d problem(s)\n", n);
 	for (l = buf; *l; l = eol + 1) {
@@ -421,107 +531,189 @@ static int diag(const char *rings, const char *rss, const char *ntuple,
 	return n;
 }
 
+#define OFF	ETHTOOL_TCP_DATA_SPLIT_DISABLED
+#define ON	ETHTOOL_TCP_DATA_SPLIT_ENABLED
+
 static bool test_diag_hds(void)
 {
+	struct zcrx_dev_settings s;
+	struct nl_msg *msg;
 	char buf[4096];
 
-	CHECK(diag(rings_off, rss_012, ntuple_ok, 4, 3, -EINVAL, buf) == 1);
+	rules_init();
+	CHECK(diag(rings(OFF, 0), channels(0, 4), RSS(rss_012), rules_ok, 1,
+		   3, -EINVAL, buf) == 1);
 	CHECK(strstr(buf, "header split is off"));
 	CHECK(strstr(buf, "fix: ethtool -G eth0 tcp-data-split on hds-thresh 0\n"));
-	CHECK(diag(rings_thresh, rss_012, ntuple_ok, 4, 3, -EINVAL, buf) == 1);
+	CHECK(diag(rings(ON, 256), channels(0, 4), RSS(rss_012), rules_ok, 1,
+		   3, -EINVAL, buf) == 1);
 	CHECK(strstr(buf, "hds-thresh is 256"));
 	CHECK(strstr(buf, "fix: ethtool -G eth0 hds-thresh 0\n"));
 	CHECK(!strstr(buf, "tcp-data-split on"));
-	CHECK(diag("Current hardware settings:\nTCP data split:\tn/a\n", NULL,
-		   NULL, 4, 2, -EINVAL, buf) == 1);
+	/* a driver without the threshold: only split to turn on */
+	CHECK(diag(rings(OFF, NONE), NULL, NULL, NULL, NO_NTUPLE, 2, -EINVAL,
+		   buf) == 1);
+	CHECK(strstr(buf, "fix: ethtool -G eth0 tcp-data-split on\n"));
+	/* the kernel leaves tcp-data-split out when the driver does not know */
+	CHECK(diag(rings(NONE, NONE), NULL, NULL, NULL, NO_NTUPLE, 2, -EINVAL,
+		   buf) == 1);
 	CHECK(strstr(buf, "does not report header split"));
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), rules_ok, 1, 3,
+		   0, buf) == 0);
+
+	/* another command's reply is not taken for one */
+	zcrx_dev_init(&s);
+	msg = channels(0, 4);
+	CHECK(msg && zcrx_dev_parse_rings(&s, nlmsg_hdr(msg)) == -EPROTO);
+	CHECK(s.tcp_data_split == ZCRX_UNREAD && s.hds_thresh == ZCRX_UNREAD);
+	nlmsg_free(msg);
+	msg = rings(ON, 64);
+	CHECK(msg && !zcrx_dev_parse_rings(&s, nlmsg_hdr(msg)));
+	CHECK(s.tcp_data_split == ZCRX_HDS_ON && s.hds_thresh == 64);
+	nlmsg_free(msg);
 	return !failed;
 }
 
 static bool test_diag_queue(void)
 {
+	struct zcrx_dev_settings s;
+	struct nl_msg *msg;
 	char buf[4096];
 
-	CHECK(diag(rings_ok, NULL, NULL, 2, 3, -ERANGE, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 2), NULL, NULL, NO_NTUPLE, 3,
+		   -ERANGE, buf) == 1);
 	CHECK(strstr(buf, "eth0 has 2 rx queues"));
 	CHECK(strstr(buf, "fix: ethtool -L eth0 combined 4\n"));
 	/* unknown queue count: the errno speaks */
-	CHECK(diag(rings_ok, NULL, NULL, ZCRX_UNREAD, 3, -ERANGE, buf) == 1);
+	CHECK(diag(rings(ON, 0), NULL, NULL, NULL, NO_NTUPLE, 3, -ERANGE,
+		   buf) == 1);
 	CHECK(strstr(buf, "eth0 has no rx queue 3"));
+
+	/* rx-only and combined channels both have an rx queue */
+	zcrx_dev_init(&s);
+	msg = channels(2, 3);
+	CHECK(msg && !zcrx_dev_parse_channels(&s, nlmsg_hdr(msg)));
+	CHECK(s.rx_queues == 5);
+	nlmsg_free(msg);
+	zcrx_dev_init(&s);
+	msg = channels(0, 0);
+	CHECK(msg && zcrx_dev_parse_channels(&s, nlmsg_hdr(msg)) == -ENODATA);
+	CHECK(s.rx_queues == ZCRX_UNREAD);
+	nlmsg_free(msg);
 	return !failed;
 }
 
 static bool test_diag_rss(void)
 {
+	static const __u8 odd[6] = { 1, 0, 0, 0, 2, 0 };
 	struct zcrx_dev_settings s;
+	struct nl_msg *msg;
 	char buf[4096];
 
 	zcrx_dev_init(&s);
-	CHECK(!zcrx_dev_parse_rss(&s, rss_all, 2));
+	msg = RSS(rss_all);
+	CHECK(msg && !zcrx_dev_parse_rss(&s, nlmsg_hdr(msg), 2));
 	CHECK(s.rss_has_queue == 1 && s.rss_queues == 4);
-	CHECK(!zcrx_dev_parse_rss(&s, rss_012, 3));
+	nlmsg_free(msg);
+	msg = RSS(rss_012);
+	CHECK(msg && !zcrx_dev_parse_rss(&s, nlmsg_hdr(msg), 3));
 	CHECK(s.rss_has_queue == 0 && s.rss_queues == 3);
-	CHECK(zcrx_dev_parse_rss(&s, "Cannot get RX ring count\n", 3) == -ENODATA);
+	nlmsg_free(msg);
+	zcrx_dev_init(&s);
+	msg = rss(NULL, 0);
+	CHECK(msg && zcrx_dev_parse_rss(&s, nlmsg_hdr(msg), 3) == -ENODATA);
+	nlmsg_free(msg);
+	msg = rss(odd, sizeof(odd));
+	CHECK(msg && zcrx_dev_parse_rss(&s, nlmsg_hdr(msg), 3) == -EPROTO);
+	CHECK(s.rss_has_queue == ZCRX_UNREAD && s.rss_queues == ZCRX_UNREAD);
+	nlmsg_free(msg);
 
-	CHECK(diag(rings_ok, rss_all, ntuple_ok, 4, 3, 0, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_all), rules_ok, 1, 3,
+		   0, buf) == 1);
 	CHECK(strstr(buf, "queue 3 is in the RSS indirection table"));
 	CHECK(strstr(buf, "fix: ethtool -X eth0 equal 3\n"));
-	CHECK(diag(rings_ok, rss_all, NULL, 4, 1, 0, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_all), NULL,
+		   NO_NTUPLE, 1, 0, buf) == 1);
 	CHECK(strstr(buf, "fix: ethtool -X eth0 weight 1 0 1 1\n"));
-	CHECK(diag(rings_ok, rss_012, NULL, 4, 3, 0, buf) == 0);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), NULL,
+		   NO_NTUPLE, 3, 0, buf) == 0);
 	CHECK(!buf[0]);
 	return !failed;
 }
 
 static bool test_diag_ntuple(void)
 {
+	struct ethtool_rxnfc r[5];
 	struct zcrx_dev_settings s;
 	char buf[4096];
 
-	CHECK(diag(rings_ok, rss_012, ntuple_none, 4, 3, 0, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), NULL, 0, 3, 0,
+		   buf) == 1);
 	CHECK(strstr(buf, "no ntuple rule steers TCP port 9999 to queue 3"));
 	CHECK(strstr(buf, "fix: ethtool -N eth0 flow-type tcp6 dst-port 9999 action 3\n"));
 	CHECK(strstr(buf, "IPv4 clients: ethtool -N eth0 flow-type tcp4 dst-port 9999 action 3\n"));
 	/* the UDP rule to 3 does not count; the TCP one goes to 2 */
-	CHECK(diag(rings_ok, rss_012, ntuple_rules, 4, 3, 0, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), rules_other, 3,
+		   3, 0, buf) == 1);
 	CHECK(strstr(buf, "ntuple rule 1023 steers TCP port 9999 to queue 2, not 3"));
 	CHECK(strstr(buf, "fix: ethtool -N eth0 delete 1023\n"
 			  "    fix: ethtool -N eth0 flow-type tcp6 dst-port 9999 action 3\n"));
-	CHECK(diag(rings_ok, NULL, ntuple_rules, 4, 2, 0, buf) == 0);
+	CHECK(diag(rings(ON, 0), NULL, NULL, rules_other, 3, 2, 0, buf) == 0);
+
+	/*
+	 * None of these steers port 9999 to queue 3: into an RSS context,
+	 * part of the port, dropped, to a VF's queue 3, another port.
+	 */
+	r[0] = rule(4, TCP_V6_FLOW | FLOW_RSS, 9999, 0xffff, 3);
+	r[0].rss_context = 1;
+	r[1] = rule(5, TCP_V4_FLOW, 9999, 0xff00, 3);
+	r[2] = rule(6, TCP_V4_FLOW | FLOW_EXT, 9999, 0xffff, RX_CLS_FLOW_DISC);
+	r[3] = rule(7, TCP_V4_FLOW, 9999, 0xffff,
+		    1ULL << ETHTOOL_RX_FLOW_SPEC_RING_VF_OFF | 3);
+	r[4] = rule(8, TCP_V6_FLOW, 9998, 0xffff, 3);
+	CHECK(diag(NULL, NULL, NULL, r, 5, 3, 0, buf) == 1);
+	CHECK(strstr(buf, "no ntuple rule steers TCP port 9999 to queue 3"));
+	/* with FLOW_EXT (a VLAN match too) it still steers the port */
+	r[1] = rule(5, TCP_V4_FLOW | FLOW_EXT, 9999, 0xffff, 3);
+	CHECK(diag(NULL, NULL, NULL, r, 5, 3, 0, buf) == 0);
+
 	zcrx_dev_init(&s);
-	CHECK(zcrx_dev_parse_ntuple(&s,
-				    "rxclass: Cannot get RX class rule count: Operation not supported\n",
-				    9999, 3) == -ENODATA);
+	CHECK(zcrx_dev_parse_ntuple(&s, NULL, 1, 9999, 3) == -EINVAL);
 	CHECK(s.rule == ZCRX_UNREAD);
+	CHECK(!zcrx_dev_parse_ntuple(&s, NULL, 0, 9999, 3) && s.rule == 0);
 	return !failed;
 }
 
 static bool test_diag_errno(void)
 {
-	char buf[4096];
+	struct zcrx_dev_settings s;
+	char buf[4096], small[16];
 
-	CHECK(diag(rings_ok, rss_012, ntuple_ok, 4, 3, -EPERM, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), rules_ok, 1, 3,
+		   -EPERM, buf) == 1);
 	CHECK(strstr(buf, "CAP_NET_ADMIN"));
-	CHECK(diag(rings_ok, rss_012, ntuple_ok, 4, 3, -ENETDOWN, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), rules_ok, 1, 3,
+		   -ENETDOWN, buf) == 1);
 	CHECK(strstr(buf, "fix: ip link set dev eth0 up\n"));
-	CHECK(diag(rings_ok, rss_012, ntuple_ok, 4, 3, -EEXIST, buf) == 1);
+	CHECK(diag(rings(ON, 0), channels(0, 4), RSS(rss_012), rules_ok, 1, 3,
+		   -EEXIST, buf) == 1);
 	CHECK(strstr(buf, "already bound"));
-	CHECK(diag(NULL, NULL, NULL, ZCRX_UNREAD, 2, -EINVAL, buf) == 1);
+	/* nothing could be read: says so, names no setting */
+	CHECK(diag(NULL, NULL, NULL, NULL, NO_NTUPLE, 2, -EINVAL, buf) == 1);
 	CHECK(strstr(buf, "could not be read"));
-	CHECK(diag(rings_ok, NULL, NULL, 4, 2, -ZCRX_ENOKERNEL, buf) == 1);
+	CHECK(strstr(buf, "does not report ring parameters over ethtool netlink"));
+	CHECK(!strstr(buf, "fix:"));
+	CHECK(diag(rings(ON, 0), NULL, NULL, NULL, NO_NTUPLE, 2,
+		   -ZCRX_ENOKERNEL, buf) == 1);
 	CHECK(strstr(buf, "no io_uring zero-copy receive"));
+	CHECK(diag(rings(OFF, 0), channels(0, 2), RSS(rss_all), NULL, 0, 3,
+		   -EINVAL, buf) == 3);
 	/* a small buffer truncates, and stays a string */
-	CHECK(diag(rings_off, rss_all, ntuple_none, 2, 3, -EINVAL, buf) == 3);
-	{
-		struct zcrx_dev_settings s;
-		char small[16];
-
-		zcrx_dev_init(&s);
-		s.tcp_data_split = ZCRX_HDS_OFF;
-		CHECK(zcrx_diagnose(&s, "eth0", 0, 1, -EINVAL, small,
-				    sizeof(small)) == 1);
-		CHECK(strlen(small) == sizeof(small) - 1);
-	}
+	zcrx_dev_init(&s);
+	s.tcp_data_split = ZCRX_HDS_OFF;
+	CHECK(zcrx_diagnose(&s, "eth0", 0, 1, -EINVAL, small,
+			    sizeof(small)) == 1);
+	CHECK(strlen(small) == sizeof(small) - 1);
 	return !failed;
 }
 
