@@ -3,22 +3,28 @@
  * Tests of the zcrx library that need no zero-copy kernel: the refill
  * ring against a fake kernel side, completion decoding, the fdinfo
  * parser, the diagnosis from netlink replies and ntuple rules built in
- * memory, the pattern and the argument checks. Prints KTAP.
+ * memory, the netdev replies and the /proc scan zcrx-stat reads, the
+ * pattern and the argument checks. Prints KTAP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/netdev.h>
 #include <netlink/genl/genl.h>
 
 #include "zcrx.h"
 #include "nl.h"
 #include "pattern.h"
+#include "stat.h"
 #include "util.h"
 
 static bool failed;
@@ -717,6 +723,234 @@ static bool test_diag_errno(void)
 	return !failed;
 }
 
+/* netdev netlink and the rings under /proc, as zcrx-stat reads them */
+
+/* The io-uring nest, counters as "uint": the kernel picks 4 or 8 bytes */
+static void put_io_uring(struct nl_msg *msg, int attr, bool counters)
+{
+	struct nlattr *nest = nla_nest_start(msg, attr);
+
+	CHECK(nest);
+	if (counters)
+		CHECK(!nla_put_u64(msg, NETDEV_A_IO_URING_PROVIDER_INFO_ZC_BYTES,
+				   8589934592ULL) &&
+		      !nla_put_u32(msg, NETDEV_A_IO_URING_PROVIDER_INFO_ZC_FRAGS,
+				   2097152) &&
+		      !nla_put_u32(msg, NETDEV_A_IO_URING_PROVIDER_INFO_COPY_BYTES,
+				   4096) &&
+		      !nla_put_u32(msg, NETDEV_A_IO_URING_PROVIDER_INFO_COPY_FRAGS,
+				   1) &&
+		      !nla_put_u32(msg, NETDEV_A_IO_URING_PROVIDER_INFO_RQ_REJECTED,
+				   2) &&
+		      !nla_put_u64(msg, NETDEV_A_IO_URING_PROVIDER_INFO_ALLOC_MISSES,
+				   7));
+	/* the kernel keeps an empty nest, where libnl would drop it */
+	CHECK(!nla_nest_end_keep_empty(msg, nest));
+}
+
+enum { MP_NONE, MP_DMABUF, MP_IO_URING, MP_IO_URING_EMPTY };
+
+/* NETDEV_CMD_QUEUE_GET, as netdev_nl_queue_fill_one() fills it */
+static struct nl_msg *queue(__u32 id, __u32 type, int mp)
+{
+	struct nl_msg *msg = reply(NETDEV_CMD_QUEUE_GET);
+
+	if (!msg)
+		return NULL;
+	CHECK(!nla_put_u32(msg, NETDEV_A_QUEUE_ID, id) &&
+	      !nla_put_u32(msg, NETDEV_A_QUEUE_TYPE, type) &&
+	      !nla_put_u32(msg, NETDEV_A_QUEUE_IFINDEX, 4) &&
+	      !nla_put_u32(msg, NETDEV_A_QUEUE_NAPI_ID, 8192 + id));
+	if (mp == MP_DMABUF)
+		CHECK(!nla_put_u32(msg, NETDEV_A_QUEUE_DMABUF, 7));
+	if (mp >= MP_IO_URING)
+		put_io_uring(msg, NETDEV_A_QUEUE_IO_URING, mp == MP_IO_URING);
+	return msg;
+}
+
+static bool test_netdev_queue(void)
+{
+	struct nlattr *nest;
+	struct zcrx_queue q;
+	struct nl_msg *msg;
+
+	msg = queue(3, NETDEV_QUEUE_TYPE_RX, MP_IO_URING);
+	CHECK(msg && !zcrx_nl_parse_queue(nlmsg_hdr(msg), &q));
+	CHECK(q.id == 3 && q.ifindex == 4 && q.type == NETDEV_QUEUE_TYPE_RX &&
+	      q.napi_id == 8195 && q.mp == ZCRX_MP_IO_URING && q.has_counters);
+	CHECK(q.c.zc_bytes == 8589934592ULL && q.c.zc_frags == 2097152 &&
+	      q.c.copy_bytes == 4096 && q.c.copy_frags == 1 &&
+	      q.c.rq_rejected == 2 && q.c.alloc_misses == 7);
+	nlmsg_free(msg);
+	/* a kernel without the counters: an empty nest */
+	msg = queue(1, NETDEV_QUEUE_TYPE_RX, MP_IO_URING_EMPTY);
+	CHECK(msg && !zcrx_nl_parse_queue(nlmsg_hdr(msg), &q));
+	CHECK(q.mp == ZCRX_MP_IO_URING && !q.has_counters && !q.c.zc_bytes);
+	nlmsg_free(msg);
+	msg = queue(2, NETDEV_QUEUE_TYPE_RX, MP_DMABUF);
+	CHECK(msg && !zcrx_nl_parse_queue(nlmsg_hdr(msg), &q));
+	CHECK(q.mp == ZCRX_MP_DMABUF && q.dmabuf == 7 && q.id == 2);
+	nlmsg_free(msg);
+	msg = queue(0, NETDEV_QUEUE_TYPE_TX, MP_NONE);
+	CHECK(msg && !zcrx_nl_parse_queue(nlmsg_hdr(msg), &q));
+	CHECK(q.mp == ZCRX_MP_NONE && q.type == NETDEV_QUEUE_TYPE_TX);
+	nlmsg_free(msg);
+
+	/* a counter of neither 4 nor 8 bytes */
+	msg = queue(3, NETDEV_QUEUE_TYPE_RX, MP_NONE);
+	nest = msg ? nla_nest_start(msg, NETDEV_A_QUEUE_IO_URING) : NULL;
+	CHECK(nest && !nla_put_u16(msg, NETDEV_A_IO_URING_PROVIDER_INFO_ZC_BYTES, 1) &&
+	      !nla_nest_end(msg, nest));
+	CHECK(msg && zcrx_nl_parse_queue(nlmsg_hdr(msg), &q) == -EPROTO);
+	nlmsg_free(msg);
+	/* no id; another command */
+	msg = reply(NETDEV_CMD_QUEUE_GET);
+	CHECK(msg && !nla_put_u32(msg, NETDEV_A_QUEUE_IFINDEX, 4) &&
+	      !nla_put_u32(msg, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX));
+	CHECK(msg && zcrx_nl_parse_queue(nlmsg_hdr(msg), &q) == -EPROTO);
+	nlmsg_free(msg);
+	msg = reply(NETDEV_CMD_NAPI_GET);
+	CHECK(msg && zcrx_nl_parse_queue(nlmsg_hdr(msg), &q) == -EPROTO);
+	nlmsg_free(msg);
+	return !failed;
+}
+
+static bool test_netdev_page_pool(void)
+{
+	struct zcrx_page_pool pp;
+	struct nl_msg *msg;
+
+	msg = reply(NETDEV_CMD_PAGE_POOL_GET);
+	CHECK(msg && !nla_put_u64(msg, NETDEV_A_PAGE_POOL_ID, 1ULL << 33) &&
+	      !nla_put_u32(msg, NETDEV_A_PAGE_POOL_IFINDEX, 4) &&
+	      !nla_put_u32(msg, NETDEV_A_PAGE_POOL_NAPI_ID, 8195) &&
+	      !nla_put_u32(msg, NETDEV_A_PAGE_POOL_INFLIGHT, 345) &&
+	      !nla_put_u64(msg, NETDEV_A_PAGE_POOL_INFLIGHT_MEM, 1413120));
+	if (msg)
+		put_io_uring(msg, NETDEV_A_PAGE_POOL_IO_URING, true);
+	CHECK(msg && !zcrx_nl_parse_page_pool(nlmsg_hdr(msg), &pp));
+	CHECK(pp.id == 1ULL << 33 && pp.ifindex == 4 && pp.napi_id == 8195);
+	CHECK(pp.inflight == 345 && pp.inflight_mem == 1413120 &&
+	      !pp.detached);
+	CHECK(pp.mp == ZCRX_MP_IO_URING && pp.has_counters &&
+	      pp.c.zc_bytes == 8589934592ULL && pp.c.alloc_misses == 7);
+	nlmsg_free(msg);
+
+	/* its device gone, waiting for buffers: no ifindex, a detach time */
+	msg = reply(NETDEV_CMD_PAGE_POOL_GET);
+	CHECK(msg && !nla_put_u32(msg, NETDEV_A_PAGE_POOL_ID, 12) &&
+	      !nla_put_u32(msg, NETDEV_A_PAGE_POOL_DMABUF, 7) &&
+	      !nla_put_u32(msg, NETDEV_A_PAGE_POOL_DETACH_TIME, 1700000000));
+	CHECK(msg && !zcrx_nl_parse_page_pool(nlmsg_hdr(msg), &pp));
+	CHECK(pp.id == 12 && !pp.ifindex && pp.detached &&
+	      pp.mp == ZCRX_MP_DMABUF && pp.dmabuf == 7 && !pp.has_counters);
+	nlmsg_free(msg);
+	/* no id */
+	msg = reply(NETDEV_CMD_PAGE_POOL_GET);
+	CHECK(msg && !nla_put_u32(msg, NETDEV_A_PAGE_POOL_IFINDEX, 4));
+	CHECK(msg && zcrx_nl_parse_page_pool(nlmsg_hdr(msg), &pp) == -EPROTO);
+	nlmsg_free(msg);
+	return !failed;
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[2 * PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f && fputs(text, f) >= 0);
+	if (f)
+		CHECK(!fclose(f));
+}
+
+static void put_link(const char *dir, const char *name, const char *target)
+{
+	char path[2 * PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK(!symlink(target, path));
+}
+
+static void put_dir(const char *dir, const char *name)
+{
+	char path[2 * PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK(!mkdir(path, 0700));
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static const char ring_fdinfo[] =
+	"pos:\t0\nflags:\t02000002\nUserFiles:\t0\n"
+	"ZcrxIfqs:\n"
+	"  0: ifindex=4 rxq=3 bound=1 rq_entries=64 users=1 area_pages=256 buf_len=4096 free=10 alloc_misses=0 rq_rejected=0 zc_bytes=1048576 zc_frags=256 copy_bytes=0 copy_frags=0\n"
+	"  2: ifindex=0 rxq=0 bound=0 rq_entries=64 users=2 nodev=1 dmabuf=1 area_pages=16 buf_len=65536 free=16 alloc_misses=0 rq_rejected=0 zc_bytes=0 zc_frags=0 copy_bytes=512 copy_frags=1\n"
+	"PollList:\n  op=58, task_works=0\n";
+
+static bool test_rings_scan(void)
+{
+	char proc[] = "/tmp/zcrx_test.XXXXXX", pid[PATH_MAX];
+	struct zcrx_ring_ifq *r;
+	unsigned int hidden;
+	size_t n;
+
+	if (!mkdtemp(proc)) {
+		printf("# mkdtemp: %s\n", strerror(errno));
+		return false;
+	}
+	/* a receiver with two rings, one without ifqs, and other files */
+	put_dir(proc, "1234");
+	snprintf(pid, sizeof(pid), "%s/1234", proc);
+	put_file(pid, "comm", "zcrx-recv\n");
+	put_dir(pid, "fd");
+	put_dir(pid, "fdinfo");
+	put_link(pid, "fd/0", "/dev/null");
+	put_link(pid, "fd/5", "anon_inode:[io_uring]");
+	put_link(pid, "fd/6", "anon_inode:[io_uring]");
+	put_link(pid, "fd/7", "anon_inode:[signalfd]");
+	put_file(pid, "fdinfo/0", "pos:\t0\n");
+	put_file(pid, "fdinfo/5", ring_fdinfo);
+	put_file(pid, "fdinfo/6", "pos:\t0\nflags:\t02000002\nPollList:\n");
+	put_file(pid, "fdinfo/7", "ZcrxIfqs:\n  9: ifindex=4 rxq=1 bound=1\n");
+	/* a process without rings, one that exited, not a process */
+	put_dir(proc, "99");
+	put_dir(proc, "99/fd");
+	put_dir(proc, "4321");
+	put_dir(proc, "sys");
+	put_link(proc, "self", "1234");
+
+	CHECK(!zcrx_rings_scan(proc, 1, &r, &n, &hidden));
+	CHECK(n == 2 && !hidden);
+	if (n == 2) {
+		CHECK(r[0].pid == 1234 && r[0].fd == 5 &&
+		      !strcmp(r[0].comm, "zcrx-recv"));
+		CHECK(r[0].st.id == 0 && r[0].st.ifindex == 4 &&
+		      r[0].st.rxq == 3 && r[0].st.bound &&
+		      r[0].st.zc_bytes == 1048576 && r[0].st.zc_frags == 256);
+		CHECK(r[1].pid == 1234 && r[1].fd == 5 && r[1].st.id == 2 &&
+		      r[1].st.nodev && r[1].st.dmabuf &&
+		      r[1].st.copy_bytes == 512 && r[1].st.users == 2);
+	}
+	free(r);
+	/* the ring without ifqs is read again, and still has none */
+	CHECK(!zcrx_rings_scan(proc, 3, &r, &n, &hidden) && n == 2);
+	free(r);
+	CHECK(!nftw(proc, rm_one, 16, FTW_DEPTH | FTW_PHYS));
+	CHECK(zcrx_rings_scan(proc, 1, &r, &n, &hidden) == -ENOENT);
+	CHECK(!r && !n);
+	return !failed;
+}
+
 static bool test_pattern(void)
 {
 	unsigned char *table = zcrx_pattern_table(), *buf, page[4096];
@@ -775,6 +1009,9 @@ static const struct {
 	{ "diag_rss_table", test_diag_rss },
 	{ "diag_ntuple_rule", test_diag_ntuple },
 	{ "diag_errno", test_diag_errno },
+	{ "netdev_queue", test_netdev_queue },
+	{ "netdev_page_pool", test_netdev_page_pool },
+	{ "proc_rings_scan", test_rings_scan },
 	{ "pattern", test_pattern },
 	{ "uapi_agrees_with_liburing", test_uapi },
 };
