@@ -13,12 +13,14 @@ SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/hw drivers/ne
 TOP := $(CURDIR)
 H := $(TOP)/harness
 
-.PHONY: help deps base tree export kernel selftests check soak demo bench vm clean distclean
+.PHONY: help deps base tree export kernel selftests check soak demo bench vm series \
+	clean distclean
 
 help:
 	@sed -n '3,8p' Makefile | sed 's/^# //'
 	@echo "Other targets: deps base tree export kernel [FLAVOUR=debug|release]"
-	@echo "               selftests vm [FLAVOUR=...] clean distclean (see README.md)"
+	@echo "               selftests vm [FLAVOUR=...] series"
+	@echo "               clean distclean (see README.md)"
 
 # Debian packages, including virtme-ng from trixie and ethtool from forky (pinned low).
 deps:
@@ -66,6 +68,12 @@ demo:
 # out/results/bench.{csv,md,png} and bench-split.png.
 bench:
 	@BENCH_FULL=$(FULL) $(H)/bench.sh
+
+# out/series: the work as one mailable series (a cover letter from
+# patches/cover-letter.txt, one patch per patches/series entry, each new
+# file in the first patch that needs it), checked with git am on the base.
+series: tree
+	@$(H)/series.py
 
 # An interactive shell in the VM on the FLAVOUR kernel.
 vm: kernel

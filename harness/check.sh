@@ -10,7 +10,8 @@
 # SUITES="WORD..." makes a targeted run for the edit-test loop: only the
 # kselftests of harness/kselftests.list whose name contains one of the
 # words, the static checks only with the word "static" and the library's
-# tests only with "lib", the igb VM only with "igb". The kernel is still
+# tests only with "lib", the igb VM only with "igb", the mailable series
+# (make series) only with "series". The kernel is still
 # built, the KUnit suites still run at boot and the kernel logs are still
 # checked. Its verdict is not the full one: the summary says so.
 
@@ -38,6 +39,29 @@ harness_selftest() {
 
 	"$top/harness/tests/results_test.py" > "$res/harness-selftest.ktap" 2>&1 || rc=$?
 	"$top/harness/results.py" ktap "harness self-test" "$res/harness-selftest.ktap" "$rc"
+}
+
+# Records of make series' self-test: where new files go, and a tiny tree
+# formatted, applied with git am and caught when a patch is missing.
+series_selftest() {
+	local rc=0
+
+	"$top/harness/tests/series_test.py" > "$res/series-selftest.ktap" 2>&1 || rc=$?
+	"$top/harness/results.py" ktap "series self-test" "$res/series-selftest.ktap" "$rc"
+}
+
+# Records of make series: out/series formatted from out/linux, applied
+# with git am on the base in a fresh clone and compared with out/linux.
+# series.py writes its records as it goes; a crash before the first one
+# is a failure too.
+mail_series() {
+	local rc=0
+
+	"$top/harness/series.py" --records "$rec/series" > "$res/series.log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$rec/series" 2>/dev/null; then
+		printf 'FAIL\tseries\tmake series\texit %s, see out/results/series.log\n' \
+			"$rc" >> "$rec/series"
+	fi
 }
 
 # Records of the zcrx library's KTAP tests, built and run on the host; a
@@ -113,18 +137,26 @@ main() {
 	if [ -n "$suites" ]; then
 		list=$res/kselftests.list
 		targeted_list > "$list"
-		echo "targeted run, SUITES=\"$suites\": $(wc -l < "$list") kselftest(s)$(wanted static && echo ", static checks")$(wanted lib && echo ", library tests")"
+		echo "targeted run, SUITES=\"$suites\": $(wc -l < "$list") kselftest(s)$(wanted static && echo ", static checks")$(wanted lib && echo ", library tests")$(wanted series && echo ", the series")"
 	fi
 
-	phase "harness self-test: verdicts on crafted logs (host, seconds)"
+	phase "harness self-test: verdicts on crafted logs, make series' placement (host, seconds)"
 	harness_selftest > "$rec/harness-selftest"
-	show "$rec/harness-selftest" | grep -v '^  PASS' || echo "  all passed"
+	series_selftest > "$rec/series-selftest"
+	{ show "$rec/harness-selftest"; show "$rec/series-selftest"; } |
+		grep -v '^  PASS' || echo "  all passed"
 
 	phase "build (debug flavour)"
 	make -s -C "$top" kernel FLAVOUR=debug
 	make -s -C "$top" selftests
 	# the tools, which the VM's zcrx_tools.py runs against live bindings
 	make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx" all
+
+	if wanted series; then
+		phase "series: out/series applied with git am on the base (host, ~1 min)"
+		mail_series
+		show "$rec/series"
+	fi
 
 	phase "VM: KUnit (built in) and kselftests"
 	# hugetlb pages for the io_uring cases with an area in huge pages; a
