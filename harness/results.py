@@ -46,7 +46,8 @@ TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 # The zcrx kselftests: in the netdevsim VM every case of these is expected
 # to run, so a skip fails unless the backend's allow-list names the case.
 ZCRX_TESTS = ("drivers/net:hds.py", "drivers/net:zcrx_layer.py",
-              "drivers/net/hw:iou_zcrx_reg.py", "drivers/net/hw:iou-zcrx.py")
+              "drivers/net/hw:iou_zcrx_reg.py", "drivers/net/hw:iou-zcrx.py",
+              "drivers/net/hw:zcrx_tools.py")
 
 
 class Block:
