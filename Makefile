@@ -13,13 +13,13 @@ SELFTEST_TARGETS := net/lib net/forwarding drivers/net drivers/net/hw drivers/ne
 TOP := $(CURDIR)
 H := $(TOP)/harness
 
-.PHONY: help deps base tree export kernel selftests check soak demo bench vm series \
-	clean distclean
+.PHONY: help deps base tree export kernel selftests check soak demo bench vm series deb \
+	deb-config clean distclean
 
 help:
 	@sed -n '3,8p' Makefile | sed 's/^# //'
 	@echo "Other targets: deps base tree export kernel [FLAVOUR=debug|release]"
-	@echo "               selftests vm [FLAVOUR=...] series"
+	@echo "               selftests vm [FLAVOUR=...] series deb [DEB_VARIANT=ci] deb-config"
 	@echo "               clean distclean (see README.md)"
 
 # Debian packages, including virtme-ng from trixie and ethtool from forky (pinned low).
@@ -74,6 +74,16 @@ bench:
 # file in the first patch that needs it), checked with git am on the base.
 series: tree
 	@$(H)/series.py
+
+# Debian packages (make bindeb-pkg) of out/linux in out/deb: Debian's own
+# 6.12 config plus the zero-copy symbols (hours on 2 cores), or
+# DEB_VARIANT=ci, the modular release kernel CI builds (out/deb/ci).
+# deb-config stops once the config is resolved and checked.
+deb: tree
+	@$(H)/deb.sh
+
+deb-config: tree
+	@DEB_CONFIGURE_ONLY=1 $(H)/deb.sh
 
 # An interactive shell in the VM on the FLAVOUR kernel.
 vm: kernel
