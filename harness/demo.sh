@@ -4,7 +4,9 @@
 # 'make demo': build the release kernel and the zcrx tools, boot the kernel
 # under virtme-ng, create a netdevsim pair in two network namespaces, set up
 # zero-copy receive on the receiver's last queue, and receive the same
-# transfer with IORING_OP_RECV_ZC and with plain recv(), side by side.
+# transfer with IORING_OP_RECV_ZC and with plain recv(), side by side; show
+# zcrx-recv's diagnosis of the unconfigured device and zcrx-stat's view of
+# the binding.
 
 set -euo pipefail
 
@@ -18,11 +20,17 @@ echo "demo: step 2/3: zcrx library and tools (tools/net/zcrx)"
 make -s -C "$top/tools/net/zcrx" O="$top/out/zcrx"
 
 mkdir -p "$res"
-rm -f "$res/demo.txt"
+rm -f "$res"/demo*.txt
 echo "demo: step 3/3: boot and receive $mib MiB twice (~2-4 min under TCG)"
 "$top/harness/vm.sh" release "${DEMO_VM_TIMEOUT:-1200}" \
 	"$top/harness/guest/demo.sh" "$res" "$mib" "$top/out/zcrx"
 
+echo
+echo "== zcrx-recv before the device was set up: the diagnosis (netlink) =="
+cat "$res/demo-diagnosis.txt"
+echo
+echo "== zcrx-stat -i eth0 while zcrx-recv held the queue, then -w 2 -c 3 =="
+cat "$res/demo-stat.txt" "$res/demo-stat-watch.txt"
 echo
 echo "== demo result (netdevsim pair, TCP, release kernel under QEMU TCG) =="
 cat "$res/demo.txt"

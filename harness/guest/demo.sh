@@ -6,7 +6,8 @@
 # (header split, out of the RSS table, an ntuple rule for the port), then
 # the same transfer received twice: by zcrx-recv with IORING_OP_RECV_ZC and
 # by zcrx-recv --copy with plain recv(). Both verify every byte; the table
-# compares them.
+# compares them. Before the setup, zcrx-recv's diagnosis of the refusal;
+# during the RECV_ZC transfer, zcrx-stat.
 #   demo.sh RESULTS_DIR MIB TOOLS_DIR
 
 set -euo pipefail
@@ -41,10 +42,24 @@ diagnose() {
 }
 
 
+# While zcrx-recv PID holds queue $zq: zcrx-stat shows the binding, the
+# process and ring that hold it and the ifq's counters, read over netdev
+# netlink and from the ring's fdinfo; the snapshot must name that pid.
+stat_bound() {
+	local pid=$1 out=$results/demo-stat.txt
+
+	say "zcrx-stat -i eth0, while zcrx-recv (pid $pid) holds rx queue $zq"
+	ip netns exec zsrv "$tools/zcrx-stat" -i eth0 > "$out"
+	sed 's/^/    /' "$out"
+	grep -q "rx queue $zq: io_uring" "$out" &&
+		grep -q "of pid $pid (zcrx-recv)" "$out"
+}
+
 # receive NAME PORT RECEIVER-ARGS...: one transfer of $mib MiB, the
-# receiver's summary (key=value) in $results/demo-NAME.txt
+# receiver's summary (key=value) in $results/demo-NAME.txt; for RECV_ZC,
+# zcrx-stat before and during the transfer
 receive() {
-	local name=$1 port=$2 rx
+	local name=$1 port=$2 rx watch=
 	shift 2
 
 	say "$name: receiving $mib MiB on port $port: zcrx-recv $*"
@@ -52,9 +67,20 @@ receive() {
 		> "$results/demo-$name.txt" &
 	rx=$!
 	sleep 1
+	if [ "$name" = zc ]; then
+		stat_bound "$rx"
+		say "zcrx-stat -i eth0 -w 2 -c 3: the counters' rates during the transfer"
+		ip netns exec zsrv "$tools/zcrx-stat" -i eth0 -w 2 -c 3 \
+			> "$results/demo-stat-watch.txt" &
+		watch=$!
+	fi
 	ip netns exec zcli "$tools/zcrx-send" -h 192.0.2.1 -p "$port" \
 		-l "$((mib << 20))" > "$results/demo-$name-send.txt"
 	wait "$rx"
+	if [ -n "$watch" ]; then
+		wait "$watch"
+		sed 's/^/    /' "$results/demo-stat-watch.txt"
+	fi
 	say "$name: $(cat "$results/demo-$name.txt")"
 }
 

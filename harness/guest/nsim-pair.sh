@@ -6,11 +6,18 @@
 # its last queue $zq. The caller defines say() and sets queues, zq and nsim.
 
 ifname_of() {
-	local d
+	local d i
 
-	for d in "$nsim/devices/netdevsim$1/net/"*; do
-		basename "$d"
+	# the port's netdev appears after new_device returns; a debug kernel
+	# under TCG takes seconds, and udevadm settle has no udev to wait for
+	for ((i = 0; i < 100; i++)); do
+		for d in "$nsim/devices/netdevsim$1/net/"*; do
+			[ -e "$d" ] && { basename "$d"; return 0; }
+		done
+		sleep 0.1
 	done
+	echo "netdevsim$1 has no netdev after 10 s" >&2
+	return 1
 }
 
 nsim_setup() {
