@@ -83,9 +83,16 @@ installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
 }
 
-# hds-thresh in ethtool's own help is the feature we need, whatever the version.
+# hds-thresh in ethtool's own help is the feature we need, whatever the
+# version. The output is taken whole before it is searched: with pipefail,
+# grep -q leaving at the first match kills the writer with SIGPIPE and the
+# pipeline fails (seen under load: "ethtool version 7.2 does not know
+# hds-thresh").
 ethtool_new_enough() {
-	ethtool -h 2>&1 | grep -q 'hds-thresh'
+	local help
+
+	help=$(ethtool -h 2>&1) || true
+	grep -q 'hds-thresh' <<< "$help"
 }
 
 # The version this time: the tools build against liburing's own headers.
@@ -98,7 +105,10 @@ liburing_new_enough() {
 
 # The capability, not the version: QEMU lists the igb device model.
 qemu_has_igb() {
-	qemu-system-x86_64 -device help 2>/dev/null | grep -q '^name "igb"'
+	local devices
+
+	devices=$(qemu-system-x86_64 -device help 2>/dev/null) || return 1
+	grep -q '^name "igb"' <<< "$devices"
 }
 
 all_present() {
