@@ -15,8 +15,6 @@
 #include "uapi.h"
 #include "util.h"
 
-bool test_uapi(void);
-
 /*
  * Names of the kernel's headers that are no ABI: enum tags, which
  * liburing spells differently (zcrx_reg_flags, zcrx_features), and the

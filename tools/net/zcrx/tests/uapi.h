@@ -3,6 +3,8 @@
 #ifndef ZCRX_TEST_UAPI_H
 #define ZCRX_TEST_UAPI_H
 
+#include <stdbool.h>
+
 /**
  * struct uapi_def - one definition as compiled
  * @name: "IORING_OP_RECV_ZC", "sizeof(struct x)", "offsetof(struct x, f)"
@@ -15,5 +17,12 @@ struct uapi_def {
 
 extern const struct uapi_def *uapi_kernel, *uapi_liburing;
 extern const unsigned int uapi_kernel_len, uapi_liburing_len;
+
+/**
+ * test_uapi() - compare the two compilations and check the table is whole
+ *
+ * Return: true if they agree and every zcrx and query name is compared.
+ */
+bool test_uapi(void);
 
 #endif /* ZCRX_TEST_UAPI_H */

@@ -26,11 +26,9 @@
 #include "pattern.h"
 #include "stat.h"
 #include "util.h"
+#include "uapi.h"
 
 static bool failed;
-
-/* tests/uapi.c */
-bool test_uapi(void);
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
