@@ -259,48 +259,6 @@ int zcrx_page_pools_dump(struct zcrx_nl *nl, unsigned int ifindex,
 	return 0;
 }
 
-/* The whole of @path under @dirfd, as a string the caller frees. */
-static int zcrx_read_at(int dirfd, const char *path, char **text)
-{
-	size_t len = 0, size = 4096;
-	char *buf, *bigger;
-	ssize_t n;
-	int fd;
-
-	*text = NULL;
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(size);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while ((n = read(fd, buf + len, size - len - 1)) > 0) {
-		len += n;
-		if (size - len > 1)
-			continue;
-		bigger = realloc(buf, 2 * size);
-		if (!bigger) {
-			free(buf);
-			close(fd);
-			return -ENOMEM;
-		}
-		buf = bigger;
-		size *= 2;
-	}
-	if (n < 0) {
-		n = -errno;
-		free(buf);
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
-}
-
 /* The first ifq line of the "ZcrxIfqs:" section of @text, or NULL */
 static const char *zcrx_ifqs_section(const char *text)
 {

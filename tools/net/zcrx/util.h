@@ -37,4 +37,7 @@ static inline double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* zcrx.c: the whole of a file under @dirfd, NUL-terminated, to free() */
+int zcrx_read_at(int dirfd, const char *path, char **text);
+
 #endif /* ZCRX_UTIL_H */

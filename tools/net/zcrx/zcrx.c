@@ -479,15 +479,19 @@ int zcrx_stats_parse(const char *text, __u32 id, struct zcrx_stats *st)
 	return -ZCRX_ENOSTATS;
 }
 
-int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats *st)
+/*
+ * The whole of @path under @dirfd, as a string the caller frees; fdinfo
+ * has one line per armed request and can be long. Used by stat.c too.
+ */
+int zcrx_read_at(int dirfd, const char *path, char **text)
 {
-	size_t len = 0, size = 16384;
-	char path[64], *buf, *nbuf;
+	size_t len = 0, size = 4096;
+	char *buf, *bigger;
 	ssize_t n;
-	int fd, ret;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ifq->ring_fd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*text = NULL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	buf = malloc(size);
@@ -495,25 +499,41 @@ int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats *st)
 		close(fd);
 		return -ENOMEM;
 	}
-	/* one line per armed request: the file can be long */
 	while ((n = read(fd, buf + len, size - len - 1)) > 0) {
 		len += n;
 		if (size - len > 1)
 			continue;
-		nbuf = realloc(buf, size * 2);
-		if (!nbuf) {
-			n = -1;
-			errno = ENOMEM;
-			break;
+		bigger = realloc(buf, 2 * size);
+		if (!bigger) {
+			free(buf);
+			close(fd);
+			return -ENOMEM;
 		}
-		buf = nbuf;
+		buf = bigger;
 		size *= 2;
 	}
-	ret = n < 0 ? -errno : 0;
+	if (n < 0) {
+		n = -errno;
+		free(buf);
+		close(fd);
+		return n;
+	}
 	close(fd);
 	buf[len] = '\0';
-	if (!ret)
-		ret = zcrx_stats_parse(buf, ifq->reg.zcrx_id, st);
-	free(buf);
+	*text = buf;
+	return 0;
+}
+
+int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats *st)
+{
+	char path[64], *text;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ifq->ring_fd);
+	ret = zcrx_read_at(AT_FDCWD, path, &text);
+	if (ret)
+		return ret;
+	ret = zcrx_stats_parse(text, ifq->reg.zcrx_id, st);
+	free(text);
 	return ret;
 }
