@@ -90,8 +90,11 @@ base_version() {
 
 config_pkg=linux-config-6.12
 
+# The installed version of linux-config-6.12, or nothing.
 installed() {
-	dpkg-query -W -f='${Version}' "$config_pkg" 2>/dev/null || true
+	if dpkg-query -W -f='${Version}' "$config_pkg" 2>/dev/null; then
+		return 0
+	fi
 }
 
 available() {

@@ -91,7 +91,7 @@ installed() {
 ethtool_new_enough() {
 	local help
 
-	help=$(ethtool -h 2>&1) || true
+	help=$(ethtool -h 2>&1) || return 1
 	grep -q 'hds-thresh' <<< "$help"
 }
 
