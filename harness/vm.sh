@@ -38,7 +38,14 @@ results=$top/out/results
 log=${VM_LOG:-$results/vm-$flavour.log}
 machine=()
 qemu_opts=()
-append=""
+# The root is the host's, over 9p (forced: virtme-ng would take virtiofs
+# where virtiofsd is installed, and the flags below are 9p's). vng mounts
+# it with cache=none, so that every lookup, stat and read of the guest is a
+# round trip to QEMU's 9p server: under TCG a Python start took 11 s and a
+# test case mostly waited on it. The root is read-only and does not change
+# while the guest runs (out/results, which does, is a mount of its own),
+# so the guest may cache it: a later rootflags= overrides vng's.
+append="rootflags=version=9p2000.L,trans=virtio,access=any,cache=loose"
 [ -z "${VM_ICOUNT:-}" ] || qemu_opts+=(-icount shift=0,sleep=off)
 if [ -n "${VM_IGB:-}" ]; then
 	qmp=$results/qmp-$flavour.sock
@@ -52,7 +59,7 @@ if [ -n "${VM_IGB:-}" ]; then
 		-device pcie-root-port,id=rp2,chassis=2,slot=2
 		-device igb,id=nic2,netdev=h2,bus=rp2,romfile=
 		-qmp "unix:$qmp,server=on,wait=off")
-	append="intel_iommu=on iommu.strict=1"
+	append+=" intel_iommu=on iommu.strict=1"
 fi
 # "--qemu-opts=...": the options start with a dash, which vng's argument
 # parser would take for one of its own options
@@ -71,7 +78,7 @@ if [ -n "${VM_IGB:-}" ]; then
 fi
 # Run vng from / so that it resolves the --rwdir guest path (a vng quirk).
 (cd / && timeout -k 15 "$limit" \
-	vng --run "$kernel" --disable-kvm --cpus "${VM_CPUS:-2}" --memory "${VM_MEM:-4G}" \
+	vng --run "$kernel" --disable-kvm --force-9p --cpus "${VM_CPUS:-2}" --memory "${VM_MEM:-4G}" \
 	    --rwdir "$results=$results" --cwd "$top" \
 	    --append "panic=-1 oops=panic $append ${VM_APPEND:-}" \
 	    "${machine[@]}" ${VM_VERBOSE:+--verbose} \
