@@ -17,6 +17,7 @@ and split and a program that needs whole packets refuse each other.
 
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import mmap
@@ -46,6 +47,19 @@ SO_DEVMEM_DONTNEED = 80
 MSG_SOCK_DEVMEM = 0x2000000
 # include/uapi/linux/if_link.h
 XDP_ATTACHED_DRV = 1
+
+
+@functools.cache
+def ethnl():
+    """The run's ethtool netlink socket: each new one loads the spec anew,
+    which takes seconds under TCG."""
+    return EthtoolFamily()
+
+
+@functools.cache
+def netdevnl():
+    """The run's netdev netlink socket, for requests that bind nothing."""
+    return NetdevFamily()
 
 
 def pattern_sha(size):
@@ -93,8 +107,8 @@ def nsim_port(cfg):
 
 def qstats_rx(cfg):
     """Per-queue rx packet counts of the local device."""
-    stats = NetdevFamily().qstats_get({'ifindex': cfg.ifindex,
-                                       'scope': ['queue']}, dump=True)
+    stats = netdevnl().qstats_get({'ifindex': cfg.ifindex,
+                                   'scope': ['queue']}, dump=True)
     return {s['queue-id']: s.get('rx-packets', 0)
             for s in stats if s['queue-type'] == 'rx'}
 
@@ -111,12 +125,12 @@ def hds_packets(cfg):
 def set_rings(cfg, **attrs):
     req = {'header': {'dev-index': cfg.ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
-    EthtoolFamily().rings_set(req)
+    ethnl().rings_set(req)
 
 
 def hds(cfg, split, thresh):
     """Set header split for the case, restore it afterwards."""
-    old = EthtoolFamily().rings_get({'header': {'dev-index': cfg.ifindex}})
+    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
     if 'hds-thresh' not in old or 'tcp-data-split' not in old:
         raise KsftSkipEx("device does not offer header split settings")
     set_rings(cfg, tcp_data_split=split, hds_thresh=thresh)
@@ -514,8 +528,8 @@ def devmem_rx_bound_down(cfg) -> None:
     mem = bind_dmabuf(cfg, last)
     ip(f"link set dev {cfg.ifname} up")
 
-    queue = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': last,
-                                      'type': 'rx'})
+    queue = netdevnl().queue_get({'ifindex': cfg.ifindex, 'id': last,
+                                  'type': 'rx'})
     ksft_eq('dmabuf' in queue, True, f"queue {last} reports the binding")
     devmem_receive(cfg, mem, port)
 

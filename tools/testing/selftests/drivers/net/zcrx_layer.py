@@ -15,6 +15,7 @@ queue is bound, and that removing a device unmaps a dma-buf still bound.
 import ctypes
 import errno
 import fcntl
+import functools
 import os
 import struct
 
@@ -30,6 +31,19 @@ UDMABUF_CREATE = 0x40187542
 F_ADD_SEALS = 1033
 F_SEAL_SHRINK = 0x0002
 AREA_SIZE = 1 << 20
+
+
+@functools.cache
+def ethnl():
+    """The run's ethtool netlink socket: each new one loads the spec anew,
+    which takes seconds under TCG."""
+    return EthtoolFamily()
+
+
+@functools.cache
+def netdevnl():
+    """The run's netdev netlink socket, for requests that bind nothing."""
+    return NetdevFamily()
 
 
 def create_dmabuf():
@@ -68,14 +82,14 @@ NSIM_DMA_STATS = "/sys/kernel/debug/netdevsim/dma"
 
 
 def rings(cfg):
-    return EthtoolFamily().rings_get({'header': {'dev-index': cfg.ifindex}})
+    return ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
 
 
 def set_rings(cfg, **attrs):
     """rings-set through netlink: ethtool 6.14 cannot set hds-thresh."""
     req = {'header': {'dev-index': cfg.ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
-    EthtoolFamily().rings_set(req)
+    ethnl().rings_set(req)
 
 
 def rings_set_err(cfg, **attrs):
@@ -208,7 +222,7 @@ def nsim_knob(cfg, path):
 
 
 def rx_queue_count(cfg):
-    q = NetdevFamily().queue_get({'ifindex': cfg.ifindex}, dump=True)
+    q = netdevnl().queue_get({'ifindex': cfg.ifindex}, dump=True)
     return len([x for x in q if x['type'] == 'rx'])
 
 
@@ -359,8 +373,8 @@ def bind_pool_refused(cfg) -> None:
     ksft_eq(err, errno.ENODATA)
     ksft_in(f"page pool for rx queue {q} did not accept unreadable memory",
             msg)
-    queue = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': q,
-                                      'type': 'rx'})
+    queue = netdevnl().queue_get({'ifindex': cfg.ifindex, 'id': q,
+                                  'type': 'rx'})
     ksft_true('dmabuf' not in queue, "a refused binding is reported")
 
 
@@ -409,8 +423,8 @@ def bound_settings_refused(cfg) -> None:
     unbind()
     set_rings(cfg, hds_thresh=1)
     set_rings(cfg, hds_thresh=0)
-    queue = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': q,
-                                      'type': 'rx'})
+    queue = netdevnl().queue_get({'ifindex': cfg.ifindex, 'id': q,
+                                  'type': 'rx'})
     ksft_true('dmabuf' not in queue, "binding still reported after close")
 
 

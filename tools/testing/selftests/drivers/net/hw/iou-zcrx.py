@@ -34,6 +34,7 @@ ifqs of one ring, one request of which names the other's ifq (EFAULT).
 """
 
 import errno
+import functools
 import os
 import re
 import signal
@@ -65,6 +66,19 @@ RX_CPU = 0
 TX_CPU = 1
 
 
+@functools.cache
+def ethnl():
+    """The run's ethtool netlink socket: each new one loads the spec anew,
+    which takes seconds under TCG."""
+    return EthtoolFamily()
+
+
+@functools.cache
+def netdevnl():
+    """The run's netdev netlink socket, for requests that bind nothing."""
+    return NetdevFamily()
+
+
 def require_helper(path=HELPER):
     if not os.access(path, os.X_OK):
         raise KsftSkipEx(f"{path} not built")
@@ -73,7 +87,7 @@ def require_helper(path=HELPER):
 def set_rings(ifindex, **attrs):
     req = {'header': {'dev-index': ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
-    EthtoolFamily().rings_set(req)
+    ethnl().rings_set(req)
 
 
 def hds_on(ifindex, ifname, restore=True):
@@ -82,7 +96,7 @@ def hds_on(ifindex, ifname, restore=True):
     Netlink first; ethtool's command line if this YNL spec predates
     hds-thresh.
     """
-    old = EthtoolFamily().rings_get({'header': {'dev-index': ifindex}})
+    old = ethnl().rings_get({'header': {'dev-index': ifindex}})
     if 'tcp-data-split' not in old:
         raise KsftSkipEx("device does not report tcp-data-split")
     if 'hds-thresh' in old:
@@ -99,7 +113,7 @@ def hds_on(ifindex, ifname, restore=True):
 
 
 def rx_queues(ifindex):
-    q = NetdevFamily().queue_get({'ifindex': ifindex}, dump=True)
+    q = netdevnl().queue_get({'ifindex': ifindex}, dump=True)
     return len([x for x in q if x['type'] == 'rx'])
 
 
@@ -133,7 +147,7 @@ def rx_ring_fits(ifindex):
     256 buffers) leaves none for the copies of frames too short to split,
     and the receiver waits for buffers the ring will not give back.
     """
-    rings = EthtoolFamily().rings_get({'header': {'dev-index': ifindex}})
+    rings = ethnl().rings_get({'header': {'dev-index': ifindex}})
     most = AREA_PAGES // 4
     if rings.get('rx', 0) > most:
         set_rings(ifindex, rx=most)
@@ -296,13 +310,13 @@ def check_zc(out, size):
 
 def queue_io_uring(ifindex, q):
     """The io-uring nest of an rx queue, None if not bound."""
-    queue = NetdevFamily().queue_get({'ifindex': ifindex, 'id': q,
-                                      'type': 'rx'})
+    queue = netdevnl().queue_get({'ifindex': ifindex, 'id': q,
+                                  'type': 'rx'})
     return queue.get('io-uring')
 
 
 def io_uring_pools(ifindex):
-    pools = NetdevFamily().page_pool_get({}, dump=True)
+    pools = netdevnl().page_pool_get({}, dump=True)
     return [p for p in pools
             if p.get('ifindex') == ifindex and 'io-uring' in p]
 
@@ -1043,7 +1057,7 @@ def threaded_napi(dev, cpu):
     """Poll @dev's queues in NAPI threads, all of them on @cpu."""
     with open(f"/sys/class/net/{dev.ifname}/threaded", "w") as f:
         f.write("1")
-    napis = NetdevFamily().napi_get({'ifindex': dev.ifindex}, dump=True)
+    napis = netdevnl().napi_get({'ifindex': dev.ifindex}, dump=True)
     pids = [n['pid'] for n in napis if n.get('pid')]
     ksft_ge(len(pids), 1, f"NAPI threads of {dev.ifname}: {napis}")
     for pid in pids:

@@ -26,6 +26,7 @@ receives a stream.
 """
 
 import errno
+import functools
 import os
 import pwd
 import random
@@ -59,14 +60,27 @@ FUZZ_SEED = 980821772
 FUZZ_ADDR, FUZZ_PEER = "2001:db8:2::1", "2001:db8:2::2"
 
 
+@functools.cache
+def ethnl():
+    """The run's ethtool netlink socket: each new one loads the spec anew,
+    which takes seconds under TCG."""
+    return EthtoolFamily()
+
+
+@functools.cache
+def netdevnl():
+    """The run's netdev netlink socket, for requests that bind nothing."""
+    return NetdevFamily()
+
+
 def rings(ifindex):
-    return EthtoolFamily().rings_get({'header': {'dev-index': ifindex}})
+    return ethnl().rings_get({'header': {'dev-index': ifindex}})
 
 
 def set_rings(ifindex, **attrs):
     req = {'header': {'dev-index': ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
-    EthtoolFamily().rings_set(req)
+    ethnl().rings_set(req)
 
 
 def hds(ifindex, split, thresh=0):
@@ -92,7 +106,7 @@ def nsim_dma(dev_id):
 
 
 def rx_queues(ifindex):
-    q = NetdevFamily().queue_get({'ifindex': ifindex}, dump=True)
+    q = netdevnl().queue_get({'ifindex': ifindex}, dump=True)
     return len([x for x in q if x['type'] == 'rx'])
 
 
@@ -157,8 +171,8 @@ def hold(ifname, args, prog=HELPER):
 
 
 def queue_io_uring(ifindex, q):
-    queue = NetdevFamily().queue_get({'ifindex': ifindex, 'id': q,
-                                      'type': 'rx'})
+    queue = netdevnl().queue_get({'ifindex': ifindex, 'id': q,
+                                  'type': 'rx'})
     return 'io-uring' in queue
 
 
@@ -311,7 +325,7 @@ def test_queue_reported(cfg) -> None:
     ksft_true(queue_io_uring(cfg.ifindex, q), "queue-get: no io-uring nest")
     ksft_true(not queue_io_uring(cfg.ifindex, 0),
               "an unbound queue reports io-uring")
-    pools = NetdevFamily().page_pool_get({}, dump=True)
+    pools = netdevnl().page_pool_get({}, dump=True)
     ours = [p for p in pools if p.get('ifindex') == cfg.ifindex and
             'io-uring' in p]
     ksft_eq(len(ours), 1, "one live page pool takes the io_uring area")
@@ -430,7 +444,7 @@ def test_memlock_huge(cfg) -> None:
 
 
 def io_uring_pools(ifindex):
-    pools = NetdevFamily().page_pool_get({}, dump=True)
+    pools = netdevnl().page_pool_get({}, dump=True)
     return [p for p in pools
             if p.get('ifindex') == ifindex and 'io-uring' in p]
 

@@ -19,6 +19,7 @@ ethtool on its PATH, and must still name the setting and the ethtool
 command that fixes it.
 """
 
+import functools
 import json
 import os
 import signal
@@ -42,6 +43,19 @@ AREA = "16M"
 NO_ETHTOOL = {"PATH": "/nonexistent"}
 
 
+@functools.cache
+def ethnl():
+    """The run's ethtool netlink socket: each new one loads the spec anew,
+    which takes seconds under TCG."""
+    return EthtoolFamily()
+
+
+@functools.cache
+def netdevnl():
+    """The run's netdev netlink socket, for requests that bind nothing."""
+    return NetdevFamily()
+
+
 def tool(name):
     """The path of a tool of tools/net/zcrx; skip if it was not built."""
     tools = os.environ.get("ZCRX_TOOLS")
@@ -57,13 +71,13 @@ def tool(name):
 def set_rings(ifindex, **attrs):
     req = {'header': {'dev-index': ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
-    EthtoolFamily().rings_set(req)
+    ethnl().rings_set(req)
 
 
 def set_split(cfg, split):
     """tcp-data-split @split with hds-thresh 0, restored when the case
     ends."""
-    old = EthtoolFamily().rings_get({'header': {'dev-index': cfg.ifindex}})
+    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
     if 'tcp-data-split' not in old or 'hds-thresh' not in old:
         raise KsftSkipEx("device does not report tcp-data-split and "
                          "hds-thresh")
@@ -73,7 +87,7 @@ def set_split(cfg, split):
 
 
 def rx_queues(ifindex):
-    q = NetdevFamily().queue_get({'ifindex': ifindex}, dump=True)
+    q = netdevnl().queue_get({'ifindex': ifindex}, dump=True)
     return len([x for x in q if x['type'] == 'rx'])
 
 
@@ -109,8 +123,8 @@ def reap(proc):
 
 
 def queue_bound(cfg, queue):
-    q = NetdevFamily().queue_get({'ifindex': cfg.ifindex, 'id': queue,
-                                  'type': 'rx'})
+    q = netdevnl().queue_get({'ifindex': cfg.ifindex, 'id': queue,
+                              'type': 'rx'})
     return 'io-uring' in q
 
 
