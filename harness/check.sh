@@ -129,6 +129,31 @@ targeted_list() {
 	done
 }
 
+# The static checks build on the host only, in build directories of their
+# own: started before the VMs at the lowest priority, in a process group of
+# their own (killed with it if make check ends early), they take the host
+# cycles the TCG guests leave idle (the guests keep about 75% of the two
+# cores busy) instead of 11 minutes after them.
+static_pid=
+static_start() {
+	setsid nice -n 19 ionice -c 2 -n 7 "$top/harness/static.py" \
+		> "$rec/static" 2> "$res/static.log" &
+	static_pid=$!
+	trap 'kill -- -"$static_pid" 2> /dev/null || :' EXIT
+}
+
+# Waits for the static checks; a crash of static.py is a failure record.
+static_wait() {
+	local rc=0
+
+	wait "$static_pid" || rc=$?
+	trap - EXIT
+	if [ "$rc" -ne 0 ]; then
+		printf 'FAIL\tstatic\tstatic.py ran to the end\texit %s: %s\n' "$rc" \
+			"$(tail -n 3 "$res/static.log" | tr '\n' ' ')" >> "$rec/static"
+	fi
+}
+
 main() {
 	local rc=0
 
@@ -156,6 +181,10 @@ main() {
 		phase "series: out/series applied with git am on the base (host, ~1 min)"
 		mail_series
 		show "$rec/series"
+	fi
+
+	if wanted static; then
+		static_start
 	fi
 
 	phase "VM: KUnit (built in) and kselftests"
@@ -191,8 +220,8 @@ main() {
 	fi
 
 	if wanted static; then
-		phase "static checks on our code (checkpatch --strict, sparse, W=1)"
-		"$top/harness/static.py" > "$rec/static"
+		phase "static checks on our code (checkpatch --strict, sparse, W=1; run beside the VMs)"
+		static_wait
 		if [ -s "$rec/static" ]; then
 			show "$rec/static"
 		else
