@@ -17,7 +17,6 @@ and split and a program that needs whole packets refuse each other.
 
 import errno
 import fcntl
-import functools
 import hashlib
 import json
 import mmap
@@ -30,10 +29,11 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
 from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, NlError
+from lib.py import NetdevFamily, NlError
 from lib.py import NetDrvEpEnv
 from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
 from zcrx_layer import xdp_attach, xdp_pass_prog, XDP_FLAGS_DRV_MODE
+from zcrx_layer import ethnl, netdevnl
 
 PATTERN = "zcrx-hds-pattern-0123456789abcdef"
 
@@ -47,19 +47,6 @@ SO_DEVMEM_DONTNEED = 80
 MSG_SOCK_DEVMEM = 0x2000000
 # include/uapi/linux/if_link.h
 XDP_ATTACHED_DRV = 1
-
-
-@functools.cache
-def ethnl():
-    """The run's ethtool netlink socket: each new one loads the spec anew,
-    which takes seconds under TCG."""
-    return EthtoolFamily()
-
-
-@functools.cache
-def netdevnl():
-    """The run's netdev netlink socket, for requests that bind nothing."""
-    return NetdevFamily()
 
 
 def pattern_sha(size):
