@@ -200,7 +200,8 @@ struct sk_buff *nsim_hds_rx(struct netdevsim *ns, struct nsim_rq *rq,
 	nsim_rq_count(rq, nskb, true);
 	atomic64_add(dma_ns, &rq->stats.dma_ns);
 	atomic64_add(skb->len, &rq->stats.dma_bytes);
-	consume_skb(skb);
+	/* copied out: the sender's NIC completes it */
+	nsim_tx_done(ns, skb);
 	return nskb;
 
 no_split_pull:
@@ -217,17 +218,22 @@ drop:
 	return NULL;
 }
 
-/* ethtool -S: per rx queue counters */
+/* ethtool -S: per queue counters, rx<N>_<name> then tx<N>_<name> */
 static const char nsim_rq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "hds_packets", "drop_no_buf", "dma_ns", "dma_bytes",
 	"poll_ns",
+};
+
+static const char nsim_tq_stat_names[][ETH_GSTRING_LEN] = {
+	"completed",
 };
 
 int nsim_get_sset_count(struct net_device *dev, int sset)
 {
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names);
+	return dev->real_num_rx_queues * (ARRAY_SIZE(nsim_rq_stat_names) +
+					  ARRAY_SIZE(nsim_tq_stat_names));
 }
 
 void nsim_get_strings(struct net_device *dev, u32 sset, u8 *data)
@@ -240,6 +246,10 @@ void nsim_get_strings(struct net_device *dev, u32 sset, u8 *data)
 		for (j = 0; j < ARRAY_SIZE(nsim_rq_stat_names); j++)
 			ethtool_sprintf(&data, "rx%u_%s", i,
 					nsim_rq_stat_names[j]);
+	for (i = 0; i < dev->real_num_rx_queues; i++)
+		for (j = 0; j < ARRAY_SIZE(nsim_tq_stat_names); j++)
+			ethtool_sprintf(&data, "tx%u_%s", i,
+					nsim_tq_stat_names[j]);
 }
 
 void nsim_get_ethtool_stats(struct net_device *dev,
@@ -259,6 +269,8 @@ void nsim_get_ethtool_stats(struct net_device *dev,
 		*data++ = atomic64_read(&s->dma_bytes);
 		*data++ = atomic64_read(&s->poll_ns);
 	}
+	for (i = 0; i < dev->real_num_rx_queues; i++)
+		*data++ = atomic64_read(&ns->rq[i].stats.tx_completed);
 }
 
 /**

@@ -22,6 +22,15 @@
  * segmenting sender feeding a port that skips GRO. A change applies to the
  * next packet sent and the next NAPI poll.
  *
+ * Transmit completions: a frame the receiver copies into its own buffers
+ * (header split) is done with on the receiving side, and the receiver
+ * hands it back to the queue pair of its sender that sent it, whose NAPI
+ * poll completes it, as a NIC's tx ring is cleaned on the sending host.
+ * Freeing it on the receiving side instead ran the sending socket's
+ * transmit work (tcp_wfree(), TCP small queues, the next GSO packet and
+ * its segmentation) in the receiver's NAPI poll, and charged it there.
+ * Frames passed up whole belong to the receiving stack until it lets go.
+ *
  * Checksums: segments of a CHECKSUM_PARTIAL packet stay CHECKSUM_PARTIAL,
  * as every frame netdevsim forwards does: like veth, the link is trusted.
  * The stack accepts that state on receive (skb_csum_unnecessary()) and GRO
@@ -111,6 +120,73 @@ void nsim_wire_rx(struct nsim_rq *rq, struct sk_buff *skb)
 {
 	skb_prepare_for_gro(skb);
 	napi_gro_receive(&rq->napi, skb);
+}
+
+/**
+ * nsim_tx_done() - hand a frame the device has taken off the link back
+ * @ns: the receiving device
+ * @skb: the frame, as its sender transmitted it; consumed
+ *
+ * The frame goes to the sender's queue pair that sent it, for that queue's
+ * NAPI poll to complete (nsim_tx_complete()). A sender that has no link to
+ * this device any more, or is down, has no one to complete it: the frame
+ * is freed here. The sender purges what it was handed when it stops, after
+ * a grace period that this function's read-side section ends before.
+ *
+ * Context: the receiving queue's NAPI poll.
+ */
+void nsim_tx_done(struct netdevsim *ns, struct sk_buff *skb)
+{
+	struct netdevsim *peer;
+	unsigned int txq;
+	struct nsim_rq *rq;
+
+	rcu_read_lock();
+	peer = rcu_dereference(ns->peer);
+	if (!peer || !netif_running(peer->netdev)) {
+		rcu_read_unlock();
+		consume_skb(skb);
+		return;
+	}
+	txq = skb_get_queue_mapping(skb);
+	if (txq >= peer->netdev->num_rx_queues)
+		txq = 0;
+	rq = &peer->rq[txq];
+	skb_queue_tail(&rq->tx_done, skb);
+	napi_schedule(&rq->napi);
+	rcu_read_unlock();
+}
+
+/**
+ * nsim_tx_complete() - complete what the peer took from a queue pair
+ * @rq: the queue pair
+ * @budget: the NAPI poll's budget, 0 from netpoll
+ *
+ * Frees the frames, and with them the sending sockets' memory charges.
+ * Completions do not count against the budget, as in NIC drivers.
+ *
+ * Context: the queue's NAPI poll.
+ */
+void nsim_tx_complete(struct nsim_rq *rq, int budget)
+{
+	struct sk_buff_head done;
+	struct sk_buff *skb;
+	unsigned long flags;
+	u64 n = 0;
+
+	if (skb_queue_empty_lockless(&rq->tx_done))
+		return;
+
+	__skb_queue_head_init(&done);
+	spin_lock_irqsave(&rq->tx_done.lock, flags);
+	skb_queue_splice_init(&rq->tx_done, &done);
+	spin_unlock_irqrestore(&rq->tx_done.lock, flags);
+
+	while ((skb = __skb_dequeue(&done))) {
+		napi_consume_skb(skb, budget);
+		n++;
+	}
+	atomic64_add(n, &rq->stats.tx_completed);
 }
 
 static ssize_t nsim_rx_delivery_read(struct file *file, char __user *data,

@@ -12,7 +12,9 @@ of the netdev qstats. Queue restarts and injected queue-op failures use
 netdevsim's debugfs knobs. The devmem cases receive into a dma-buf bound to
 a queue, also one bound while the device was down. The XDP cases attach a
 program in driver mode: with split off traffic passes through it as before,
-and split and a program that needs whole packets refuse each other.
+and split and a program that needs whole packets refuse each other. On
+netdevsim the sender's per-queue tx<N>_completed counters show that a frame
+the receiver split is completed by the sender's queue, as on real NICs.
 """
 
 import errno
@@ -109,6 +111,17 @@ def hds_packets(cfg):
     return sum(vals)
 
 
+def tx_completed(cfg):
+    """Frames the remote netdevsim sent and completed: its tx<N>_completed."""
+    peer = cfg._ns_peer.nsims[0].ifname
+    out = ethtool(f"-S {peer}", host=cfg.remote).stdout
+    vals = [int(line.split(':')[1]) for line in out.splitlines()
+            if re.match(r"\s*tx\d+_completed:", line)]
+    if not vals:
+        raise KsftFailEx(f"netdevsim {peer} counts no tx completions")
+    return sum(vals)
+
+
 def set_rings(cfg, **attrs):
     req = {'header': {'dev-index': cfg.ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
@@ -184,6 +197,26 @@ def split_threshold(cfg) -> None:
     before = hds_packets(cfg)
     transfer(cfg, small_writes=20)
     ksft_ge(hds_packets(cfg) - before, 20, "every data segment split")
+
+
+def tx_completion_by_sender(cfg) -> None:
+    """A frame the receiver split was copied into its buffers: the sender's
+    queue completes it, as a NIC's tx ring is cleaned on the sending host,
+    rather than the receiver freeing it and running the sending socket's
+    transmit work in its own NAPI poll."""
+    nsim_port(cfg)
+    hds(cfg, 2, 0)
+    split, done = hds_packets(cfg), tx_completed(cfg)
+    transfer(cfg, size=4 << 20)
+    split = hds_packets(cfg) - split
+    ksft_ge(split, 100, "data packets were split")
+    # the sender's NAPI poll runs after the receiver's hands frames back
+    for _ in range(50):
+        if tx_completed(cfg) - done >= split:
+            break
+        time.sleep(0.1)
+    ksft_eq(tx_completed(cfg) - done, split,
+            "the sender completed every frame the receiver split")
 
 
 def steer_by_rule(cfg) -> None:
@@ -524,7 +557,8 @@ def devmem_rx_bound_down(cfg) -> None:
 def main() -> None:
     with NetDrvEpEnv(__file__, queue_count=4) as cfg:
         cfg.require_cmd("socat", remote=True)
-        ksft_run([split_off, split_on, split_threshold, steer_by_rule,
+        ksft_run([split_off, split_on, split_threshold,
+                  tx_completion_by_sender, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
                   queue_op_failures, stats_add_up, ethtool_cli,
                   xdp_pass_split_off, xdp_refused_split_on, devmem_rx,
