@@ -13,7 +13,9 @@ the patches add (the "+" lines of their diffs):
            for the directory's Makefile), relative to the Makefile; a
            Kconfig "source"; an #include, <x.h> as include/x.h or
            include/uapi/x.h, "x.h" relative to the including file; an .rst
-           toctree entry (an indented line holding one name) or include
+           toctree entry (an indented line holding one name) or include;
+           a Python relative import ("from .nlsock import"), as nlsock.py
+           or nlsock/__init__.py beside the importing file
   path     its path from the top of the tree, anywhere (a comment, prose,
            a kernel-doc directive), or an .rst's :doc: role: a document
            that only mentions a file does not build it
@@ -73,6 +75,7 @@ KCONFIG_SOURCE = re.compile(r'^\s*(o?r?source)\s+"([^"]+)"')
 RST_INCLUDE = re.compile(r"^\s*\.\.\s+(?:include|literalinclude)::\s*(\S+)")
 RST_DOC = re.compile(r":doc:`(?:[^`<]*<)?([^`>]+)>?`")
 RST_ENTRY = re.compile(r"^\s+([\w./-]+)\s*$")
+PY_FROM = re.compile(r"^\s*from\s+(\.+)([\w.]*)\s+import\b")
 
 
 def log(msg):
@@ -152,6 +155,14 @@ def build_refs(path, line):
         if name.startswith("uapi/"):
             return ["include/" + name]
         return ["include/" + name, "include/uapi/" + name]
+    if path.endswith(".py"):
+        m = PY_FROM.match(line)
+        if not m or not m.group(2):
+            return []
+        # one dot is the importing file's package, each more one level up
+        up = "/".join([".."] * (len(m.group(1)) - 1))
+        p = rel(d, posixpath.join(up, m.group(2).replace(".", "/")))
+        return [p + ".py", p + "/__init__.py"] if p else []
     if path.endswith(".rst"):
         m = RST_INCLUDE.match(line) or RST_ENTRY.match(line)
         if not m:

@@ -5,7 +5,8 @@
 The cases give series.assign() the added lines of a few made-up patches
 and a few new files, and check which patch each file lands in: a kbuild
 object, a directory kbuild descends into and the Makefile found there, a
-Kconfig source, #include in both forms, a selftest Makefile's programs and
+Kconfig source, #include in both forms, a Python relative import, a
+selftest Makefile's programs and
 files, a toctree entry, the earliest patch winning, a build reference
 winning over a mention, the nearest ancestor directory as the fallback,
 and what nothing names. The last cases build a tiny tree the way
@@ -99,6 +100,18 @@ def case_include_forms():
     return expect(got, {"include/net/zcrx.h": "p1",
                         "include/uapi/linux/io_uring/query.h": "p2",
                         "io_uring/query.h": "p2", "net/core/query.h": None})
+
+
+def case_python_relative_import():
+    lib = "tools/testing/selftests/drivers/net/lib/py/"
+    patches = [("p1", {"Documentation/a.rst": ["in tools/testing/selftests/drivers/net/"]}),
+               ("p2", {lib + "__init__.py": ["from .nlsock import ethnl",
+                                              "from ..py import x"]})]
+    files = {lib + "nlsock.py": "", lib + "load2.py": ""}
+    got, tiers = where(patches, files)
+    if tiers.get(lib + "nlsock.py") != "build":
+        raise AssertionError(f"nlsock.py placed by {tiers.get(lib + 'nlsock.py')}")
+    return expect(got, {lib + "nlsock.py": "p2", lib + "load2.py": "p1"})
 
 
 def case_same_name_in_another_directory():

@@ -31,11 +31,10 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
 from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import NetdevFamily, NlError
+from lib.py import NetdevFamily, NlError, ethnl, netdevnl
 from lib.py import NetDrvEpEnv
 from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
 from zcrx_layer import xdp_attach, xdp_pass_prog, XDP_FLAGS_DRV_MODE
-from zcrx_layer import ethnl, netdevnl
 
 PATTERN = "zcrx-hds-pattern-0123456789abcdef"
 

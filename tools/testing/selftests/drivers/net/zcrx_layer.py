@@ -15,14 +15,13 @@ queue is bound, and that removing a device unmaps a dma-buf still bound.
 import ctypes
 import errno
 import fcntl
-import functools
 import os
 import struct
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_in, ksft_true
 from lib.py import ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, RtnlFamily, NlError
+from lib.py import NetdevFamily, RtnlFamily, NlError, ethnl, netdevnl
 from lib.py import NetDrvEnv, NetdevSimDev
 from lib.py import cmd, defer, ethtool, ip
 
@@ -31,19 +30,6 @@ UDMABUF_CREATE = 0x40187542
 F_ADD_SEALS = 1033
 F_SEAL_SHRINK = 0x0002
 AREA_SIZE = 1 << 20
-
-
-@functools.cache
-def ethnl():
-    """The run's ethtool netlink socket: each new one loads the spec anew,
-    which takes seconds under TCG."""
-    return EthtoolFamily()
-
-
-@functools.cache
-def netdevnl():
-    """The run's netdev netlink socket, for requests that bind nothing."""
-    return NetdevFamily()
 
 
 def create_dmabuf():

@@ -34,7 +34,6 @@ ifqs of one ring, one request of which names the other's ifq (EFAULT).
 """
 
 import errno
-import functools
 import os
 import re
 import signal
@@ -44,7 +43,7 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
 from lib.py import ksft_pr
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, NetdevSimDev, NetNS
+from lib.py import NetdevSimDev, NetNS, ethnl, netdevnl
 from lib.py import NetDrvEpEnv
 from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
 
@@ -64,19 +63,6 @@ VOLUME = int(os.environ.get("ZCRX_VOLUME", 512 << 20))
 # the hold cases: the receiver on one CPU, the sender (and so the NAPI) on another
 RX_CPU = 0
 TX_CPU = 1
-
-
-@functools.cache
-def ethnl():
-    """The run's ethtool netlink socket: each new one loads the spec anew,
-    which takes seconds under TCG."""
-    return EthtoolFamily()
-
-
-@functools.cache
-def netdevnl():
-    """The run's netdev netlink socket, for requests that bind nothing."""
-    return NetdevFamily()
 
 
 def require_helper(path=HELPER):

@@ -26,7 +26,6 @@ receives a stream.
 """
 
 import errno
-import functools
 import os
 import pwd
 import random
@@ -40,7 +39,7 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
 from lib.py import ksft_pr
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, NetdevSimDev, NetNS
+from lib.py import NetdevSimDev, NetNS, ethnl, netdevnl
 from lib.py import NetDrvEnv
 from lib.py import bkg, cmd, defer, ethtool, ip, rand_port, wait_port_listen
 
@@ -58,19 +57,6 @@ FUZZ_ITERATIONS = 100000
 FUZZ_SEED = 980821772
 # the fuzz case's netdevsim pair
 FUZZ_ADDR, FUZZ_PEER = "2001:db8:2::1", "2001:db8:2::2"
-
-
-@functools.cache
-def ethnl():
-    """The run's ethtool netlink socket: each new one loads the spec anew,
-    which takes seconds under TCG."""
-    return EthtoolFamily()
-
-
-@functools.cache
-def netdevnl():
-    """The run's netdev netlink socket, for requests that bind nothing."""
-    return NetdevFamily()
 
 
 def rings(ifindex):

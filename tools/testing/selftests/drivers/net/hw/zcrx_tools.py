@@ -19,7 +19,6 @@ ethtool on its PATH, and must still name the setting and the ethtool
 command that fixes it.
 """
 
-import functools
 import json
 import os
 import signal
@@ -29,7 +28,7 @@ import time
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
 from lib.py import ksft_pr
 from lib.py import KsftSkipEx, KsftFailEx
-from lib.py import EthtoolFamily, NetdevFamily, NetDrvEpEnv
+from lib.py import NetDrvEpEnv, ethnl, netdevnl
 from lib.py import cmd, defer, ethtool, rand_port, wait_port_listen
 
 # ETHTOOL_TCP_DATA_SPLIT_*
@@ -41,19 +40,6 @@ MIB = 1 << 20
 AREA = "16M"
 # the tools' environment: no ethtool to run, whatever they would try
 NO_ETHTOOL = {"PATH": "/nonexistent"}
-
-
-@functools.cache
-def ethnl():
-    """The run's ethtool netlink socket: each new one loads the spec anew,
-    which takes seconds under TCG."""
-    return EthtoolFamily()
-
-
-@functools.cache
-def netdevnl():
-    """The run's netdev netlink socket, for requests that bind nothing."""
-    return NetdevFamily()
 
 
 def tool(name):
