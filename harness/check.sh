@@ -157,8 +157,10 @@ static_wait() {
 main() {
 	local rc=0
 
-	rm -rf "$res"
-	mkdir -p "$res" "$rec"
+	# make bench's last run stays (bench*): the next one compares with it
+	mkdir -p "$res"
+	find "$res" -mindepth 1 -maxdepth 1 ! -name 'bench*' -exec rm -rf {} +
+	mkdir -p "$rec"
 	if [ -n "$suites" ]; then
 		list=$res/kselftests.list
 		targeted_list > "$list"
