@@ -29,7 +29,7 @@ import struct
 import time
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_lt
-from lib.py import ksft_disruptive
+from lib.py import ksft_busy_wait, ksft_disruptive
 from lib.py import KsftSkipEx, KsftFailEx
 from lib.py import NetdevFamily, NlError, ethnl, netdevnl
 from lib.py import NetDrvEpEnv
@@ -101,24 +101,30 @@ def qstats_rx(cfg):
             for s in stats if s['queue-type'] == 'rx'}
 
 
+def ethtool_sum(ifname, name_re, host=None):
+    """The sum of @ifname's ethtool -S counters whose names match
+    @name_re, None if none does."""
+    out = ethtool(f"-S {ifname}", host=host).stdout
+    vals = [int(v) for k, v in (line.split(':', 1) for line in out.splitlines()
+                                if ':' in line)
+            if re.fullmatch(name_re, k.strip())]
+    return sum(vals) if vals else None
+
+
 def hds_packets(cfg):
-    out = ethtool(f"-S {cfg.ifname}").stdout
-    vals = [int(line.split(':')[1]) for line in out.splitlines()
-            if line.strip().startswith("rx") and "_hds_packets:" in line]
-    if not vals:
+    n = ethtool_sum(cfg.ifname, r"rx.*_hds_packets")
+    if n is None:
         raise KsftSkipEx("device does not count header-split packets")
-    return sum(vals)
+    return n
 
 
 def tx_completed(cfg):
     """Frames the remote netdevsim sent and completed: its tx<N>_completed."""
     peer = cfg._ns_peer.nsims[0].ifname
-    out = ethtool(f"-S {peer}", host=cfg.remote).stdout
-    vals = [int(line.split(':')[1]) for line in out.splitlines()
-            if re.match(r"\s*tx\d+_completed:", line)]
-    if not vals:
+    n = ethtool_sum(peer, r"tx\d+_completed", host=cfg.remote)
+    if n is None:
         raise KsftFailEx(f"netdevsim {peer} counts no tx completions")
-    return sum(vals)
+    return n
 
 
 def set_rings(cfg, **attrs):
@@ -210,10 +216,8 @@ def tx_completion_by_sender(cfg) -> None:
     split = hds_packets(cfg) - split
     ksft_ge(split, 100, "data packets were split")
     # the sender's NAPI poll runs after the receiver's hands frames back
-    for _ in range(50):
-        if tx_completed(cfg) - done >= split:
-            break
-        time.sleep(0.1)
+    ksft_busy_wait(lambda: tx_completed(cfg) - done >= split, sleep=0.1,
+                   deadline=5, comment="the sender's completions")
     ksft_eq(tx_completed(cfg) - done, split,
             "the sender completed every frame the receiver split")
 
@@ -318,19 +322,17 @@ def stats_add_up(cfg) -> None:
     # renegotiates after a reset (link_speed 0), so that the link showed
     # the counts from before the transfer. With no traffic they agree
     # once it has run again (ndo_get_stats64 or the watchdog, every 2 s).
-    for _ in range(20):
+    def link_and_queues():
         link = cmd(f"ip -s -j link show dev {cfg.ifname}").stdout
-        rx_link = json.loads(link)[0]['stats64']['rx']['packets']
         dev = netdevnl().qstats_get({'ifindex': cfg.ifindex}, dump=True)[0]
-        if dev['rx-packets'] == rx_link:
-            break
-        time.sleep(0.5)
-    ksft_eq(dev['rx-packets'], rx_link, "queues and base add up to the link")
-    out = ethtool(f"-S {cfg.ifname}").stdout
+        return json.loads(link)[0]['stats64']['rx']['packets'], dev['rx-packets']
+
+    ksft_busy_wait(lambda: len(set(link_and_queues())) == 1, sleep=0.5,
+                   deadline=10, comment="link and queue counters")
+    rx_link, rx_queues = link_and_queues()
+    ksft_eq(rx_queues, rx_link, "queues and base add up to the link")
     # per-queue packet counters: rx<N>_packets, rx_queue_<N>_packets
-    per_q = sum(int(line.split(':')[1]) for line in out.splitlines()
-                if re.fullmatch(r"rx(_queue_)?\d+_packets",
-                                line.split(':')[0].strip()))
+    per_q = ethtool_sum(cfg.ifname, r"rx(_queue_)?\d+_packets") or 0
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
