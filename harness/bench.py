@@ -316,10 +316,12 @@ sender's softirq.
   merges, as behind a NIC without LRO; `hw-gro`: whole GSO packets of up to
   64 KiB, as from a NIC that coalesces (HW-GRO), where 64 KiB rx buffers
   pay off.
-- The sender's TSQ limit (`tcp_limit_output_bytes`) is 128 KiB, so that
+- The receiver's sockets have 4 MiB buffers (no autotuning: the size it
+  reached from RTT samples differed from transfer to transfer). The
+  sender's TSQ limit (`tcp_limit_output_bytes`) is 128 KiB, so that
   four flows do not overrun the receiving queue's ring of 256 frames,
   which netdevsim drops from as a NIC out of rx descriptors does: TCP's
-  recovery cost recv() at MTU 9000 with four flows 2.27 to 2.53 s/GiB
+  recovery cost recv() at MTU 9000 with four flows 2.25 to 2.53 s/GiB
   against 1.91 without losses. "retransmitted" counts the segments the
   sender sent again in a transfer (`TcpRetransSegs`): at MTU 1500 with
   four flows, 256 frames hold less than four flows' limit.

@@ -308,7 +308,7 @@ ip netns exec zsrv sysctl -qw net.ipv4.tcp_moderate_rcvbuf=0 \
 # that four flows do not overrun the receiving queue's ring of 256 frames
 # (netdevsim drops the frames that do not fit, as a NIC out of rx
 # descriptors does): TCP's recovery cost recv() at MTU 9000 with four flows
-# 2.27 to 2.53 s/GiB, 1.91 without losses. At MTU 1500, 256 frames still
+# 2.25 to 2.53 s/GiB, 1.91 without losses. At MTU 1500, 256 frames still
 # hold less than four flows' 128 KiB: "retrans" says how much was lost.
 ip netns exec zcli sysctl -qw net.ipv4.tcp_limit_output_bytes=131072
 threaded
