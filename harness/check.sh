@@ -41,6 +41,15 @@ harness_selftest() {
 	"$top/harness/results.py" ktap "harness self-test" "$res/harness-selftest.ktap" "$rc"
 }
 
+# Records of make bench's self-test: its figures, failed transfers, the
+# issue's targets and the comparison with the previous run, on made-up runs.
+bench_selftest() {
+	local rc=0
+
+	"$top/harness/tests/bench_test.py" > "$res/make-bench-selftest.ktap" 2>&1 || rc=$?
+	"$top/harness/results.py" ktap "bench self-test" "$res/make-bench-selftest.ktap" "$rc"
+}
+
 # Records of make series' self-test: where new files go, and a tiny tree
 # formatted, applied with git am and caught when a patch is missing.
 series_selftest() {
@@ -167,10 +176,12 @@ main() {
 		echo "targeted run, SUITES=\"$suites\": $(wc -l < "$list") kselftest(s)$(wanted static && echo ", static checks")$(wanted lib && echo ", library tests")$(wanted series && echo ", the series")"
 	fi
 
-	phase "harness self-test: verdicts on crafted logs, make series' placement (host, seconds)"
+	phase "harness self-test: verdicts on crafted logs, make series' placement, make bench's report (host, seconds)"
 	harness_selftest > "$rec/harness-selftest"
 	series_selftest > "$rec/series-selftest"
-	{ show "$rec/harness-selftest"; show "$rec/series-selftest"; } |
+	bench_selftest > "$rec/bench-selftest"
+	{ show "$rec/harness-selftest"; show "$rec/series-selftest"
+	  show "$rec/bench-selftest"; } |
 		grep -v '^  PASS' || echo "  all passed"
 
 	phase "build (debug flavour)"
