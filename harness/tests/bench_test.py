@@ -13,11 +13,13 @@ plots are left out (they need Debian's matplotlib). Prints KTAP; exits 1
 if any case fails.
 """
 
+import contextlib
 import importlib.util
 import os
 import sys
-import tempfile
 import types
+
+import ktap
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GIB = 1 << 30
@@ -95,17 +97,11 @@ def headline(md, flows):
     return line[0]
 
 
-def case_plan_alternates_the_first_path():
-    args = types.SimpleNamespace(repeat=2, full=False)
-    out = os.path.join(tempfile.gettempdir(), "zcrx-bench-plan-%d" % os.getpid())
-    with open(out, "w") as f:
-        saved, sys.stdout = sys.stdout, f
-        try:
-            bench.plan(args)
-        finally:
-            sys.stdout = saved
+def case_plan_alternates_the_first_path(tmp):
+    out = os.path.join(tmp, "plan.txt")
+    with open(out, "w") as f, contextlib.redirect_stdout(f):
+        bench.plan(types.SimpleNamespace(repeat=2, full=False))
     xfers = bench.parse(out, "xfer")
-    os.unlink(out)
     if len(xfers) != 52:
         raise AssertionError("%d transfers planned for 2 repetitions, not 52" % len(xfers))
     first = [r["path"] for r in xfers if r["rep"] == "1"][:2]
@@ -152,15 +148,22 @@ def case_missing_transfer_fails(tmp):
     return missing[0]["reason"]
 
 
+def targets(read, none):
+    """Both flow counts at MTU 4096, read and none: READ and NONE are
+    (RECV_ZC task, RECV_ZC NAPI, recv() task, recv() NAPI) in s/GiB."""
+    runs = []
+    for f in ("1", "4"):
+        runs += pair(flows=f, zc_task=read[0], zc_napi=read[1],
+                     copy_task=read[2], copy_napi=read[3])
+        runs += pair(flows=f, consume="none", zc_task=none[0], zc_napi=none[1],
+                     copy_task=none[2], copy_napi=none[3])
+    return runs
+
+
 def case_targets_met(tmp):
     # read: (0.3 + 0.6) / (1.0 + 1.0) = 0.45; none, DMA aside:
     # (0.05 + 0.6 - 0.4) / (1.0 + 1.0 - 0.4) = 0.16
-    runs = []
-    for f in ("1", "4"):
-        runs += pair(flows=f, zc_task=0.3, zc_napi=0.6, copy_task=1.0, copy_napi=1.0)
-        runs += pair(flows=f, consume="none", zc_task=0.05, zc_napi=0.6,
-                     copy_task=1.0, copy_napi=1.0)
-    md, _ = report(tmp, runs)
+    md, _ = report(tmp, targets((0.3, 0.6, 1.0, 1.0), (0.05, 0.6, 1.0, 1.0)))
     line = headline(md, "4")
     if "0.45 (<= 0.50: met)" not in line or "0.16 (<= 0.25: met)" not in line:
         raise AssertionError(line)
@@ -168,12 +171,7 @@ def case_targets_met(tmp):
 
 
 def case_targets_not_met(tmp):
-    runs = []
-    for f in ("1", "4"):
-        runs += pair(flows=f, zc_task=0.5, zc_napi=1.0, copy_task=0.6, copy_napi=1.0)
-        runs += pair(flows=f, consume="none", zc_task=0.1, zc_napi=1.0,
-                     copy_task=0.3, copy_napi=1.0)
-    md, _ = report(tmp, runs)
+    md, _ = report(tmp, targets((0.5, 1.0, 0.6, 1.0), (0.1, 1.0, 0.3, 1.0)))
     line = headline(md, "1")
     if line.count("NOT met") != 2:
         raise AssertionError(line)
@@ -206,29 +204,5 @@ def case_retransmissions_shown(tmp):
     return "median 300 retransmitted segments"
 
 
-def cases():
-    return [(n[5:], f) for n, f in globals().items() if n.startswith("case_")]
-
-
-def main():
-    todo = cases()
-    print("KTAP version 1")
-    print(f"1..{len(todo)}")
-    bad = 0
-    for i, (name, fn) in enumerate(todo, 1):
-        with tempfile.TemporaryDirectory(prefix="zcrx-bench-test-") as tmp:
-            try:
-                saw = fn(tmp) if fn.__code__.co_argcount else fn()
-                ok = True
-            except Exception as e:  # a crash in a case is that case's failure
-                saw, ok = f"{type(e).__name__}: {e}", False
-        bad += not ok
-        for line in str(saw).splitlines()[:6]:
-            print(f"# {name}: {line}")
-        print(f"{'' if ok else 'not '}ok {i} {name}")
-    print(f"# {len(todo) - bad} passed, {bad} failed")
-    return 1 if bad else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ktap.run(ktap.cases(globals()), "zcrx-bench-test-"))

@@ -24,7 +24,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
+
+import ktap
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(HARNESS, "tests", "data")
@@ -472,31 +473,11 @@ def case_cli_as_check_sh_calls_it(run):
 
 
 def cases():
-    out = [(n[5:], f) for n, f in globals().items() if n.startswith("case_")]
+    out = ktap.cases(globals())
     out += [(f"splat_{k}", splat_case(v)) for k, v in SPLATS.items()]
     out += [("splat_on_console_only", splat_case(SPLATS["warning"], "vm-debug.log"))]
     return out
 
 
-def main():
-    todo = cases()
-    print("KTAP version 1")
-    print(f"1..{len(todo)}")
-    bad = 0
-    for i, (name, fn) in enumerate(todo, 1):
-        with tempfile.TemporaryDirectory(prefix="zcrx-selftest-") as tmp:
-            try:
-                saw = fn(Run(tmp))
-                ok = True
-            except Exception as e:  # a crash in a case is that case's failure
-                saw, ok = f"{type(e).__name__}: {e}", False
-        bad += not ok
-        for line in str(saw).splitlines()[:6]:
-            print(f"# {name}: {line}")
-        print(f"{'' if ok else 'not '}ok {i} {name}")
-    print(f"# {len(todo) - bad} passed, {bad} failed")
-    return 1 if bad else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ktap.run(cases(), "zcrx-selftest-", Run))

@@ -20,7 +20,8 @@ import importlib.util
 import io
 import os
 import sys
-import tempfile
+
+import ktap
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -339,29 +340,5 @@ def case_tiny_tree_missing_patch_caught(tmp):
     return found["tree"].splitlines()[0]
 
 
-def cases():
-    return [(n[5:], f) for n, f in globals().items() if n.startswith("case_")]
-
-
-def main():
-    todo = cases()
-    print("KTAP version 1")
-    print(f"1..{len(todo)}")
-    bad = 0
-    for i, (name, fn) in enumerate(todo, 1):
-        with tempfile.TemporaryDirectory(prefix="zcrx-series-test-") as tmp:
-            try:
-                saw = fn(tmp) if fn.__code__.co_argcount else fn()
-                ok = True
-            except Exception as e:  # a crash in a case is that case's failure
-                saw, ok = f"{type(e).__name__}: {e}", False
-        bad += not ok
-        for line in str(saw).splitlines()[:6]:
-            print(f"# {name}: {line}")
-        print(f"{'' if ok else 'not '}ok {i} {name}")
-    print(f"# {len(todo) - bad} passed, {bad} failed")
-    return 1 if bad else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ktap.run(ktap.cases(globals()), "zcrx-series-test-"))
