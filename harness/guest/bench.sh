@@ -299,9 +299,8 @@ for ns in zsrv zcli; do
 done
 # and the receiver's sockets have one buffer size (4 MiB), not one that
 # autotuning grows from RTT samples taken on the tick: the size it reached
-# differed from transfer to transfer, and with it how many calls recv() made and how four flows
-# interleaved (recv() at MTU 9000 with four flows: 1.99 to 2.38 s/GiB in
-# three transfers, 2.417 to 2.423 with the size fixed)
+# differed from transfer to transfer, and with it how many calls recv()
+# made (2078 or 2778 for 256 MiB at MTU 1500, one flow)
 ip netns exec zsrv sysctl -qw net.ipv4.tcp_moderate_rcvbuf=0 \
 	net.ipv4.tcp_rmem="4096 4194304 4194304"
 # and the sender keeps at most 128 KiB per socket in the device (TSQ), so
