@@ -220,8 +220,8 @@ drop:
 
 /* ethtool -S: per queue counters, rx<N>_<name> then tx<N>_<name> */
 static const char nsim_rq_stat_names[][ETH_GSTRING_LEN] = {
-	"packets", "bytes", "hds_packets", "drop_no_buf", "dma_ns", "dma_bytes",
-	"poll_ns",
+	"packets", "bytes", "hds_packets", "drop_no_buf", "drop_overrun",
+	"dma_ns", "dma_bytes", "poll_ns",
 };
 
 static const char nsim_tq_stat_names[][ETH_GSTRING_LEN] = {
@@ -265,6 +265,7 @@ void nsim_get_ethtool_stats(struct net_device *dev,
 		*data++ = atomic64_read(&s->bytes);
 		*data++ = atomic64_read(&s->hds_packets);
 		*data++ = atomic64_read(&s->drop_no_buf);
+		*data++ = atomic64_read(&s->drop_overrun);
 		*data++ = atomic64_read(&s->dma_ns);
 		*data++ = atomic64_read(&s->dma_bytes);
 		*data++ = atomic64_read(&s->poll_ns);
@@ -291,5 +292,7 @@ void nsim_rq_stats_read(struct netdevsim *ns, unsigned int from,
 		rx->packets += atomic64_read(&s->packets);
 		rx->bytes += atomic64_read(&s->bytes);
 		rx->alloc_fail += atomic64_read(&s->drop_no_buf);
+		rx->hw_drops += atomic64_read(&s->drop_overrun);
+		rx->hw_drop_overruns += atomic64_read(&s->drop_overrun);
 	}
 }

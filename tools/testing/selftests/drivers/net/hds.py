@@ -9,12 +9,14 @@ every byte. Header split is observed through the per-queue "hds_packets"
 counters of ethtool -S (netdevsim names them rx<N>_hds_packets, igb
 rx_queue_<N>_hds_packets), steering through the per-queue packet counters
 of the netdev qstats. Queue restarts and injected queue-op failures use
-netdevsim's debugfs knobs. The devmem cases receive into a dma-buf bound to
-a queue, also one bound while the device was down. The XDP cases attach a
-program in driver mode: with split off traffic passes through it as before,
-and split and a program that needs whole packets refuse each other. On
-netdevsim the sender's per-queue tx<N>_completed counters show that a frame
-the receiver split is completed by the sender's queue, as on real NICs.
+netdevsim's debugfs knobs, and so does a ring overrun: netdevsim's queue
+holds as many frames as its rx ring size. The devmem cases receive into a
+dma-buf bound to a queue, also one bound while the device was down. The XDP
+cases attach a program in driver mode: with split off traffic passes
+through it as before, and split and a program that needs whole packets
+refuse each other. On netdevsim the sender's per-queue tx<N>_completed
+counters show that a frame the receiver split is completed by the sender's
+queue, as on real NICs.
 """
 
 import errno
@@ -336,6 +338,50 @@ def stats_add_up(cfg) -> None:
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
+def qstats_overruns(cfg):
+    """The local device's rx-hw-drop-overruns, summed over its queues."""
+    stats = netdevnl().qstats_get({'ifindex': cfg.ifindex,
+                                   'scope': ['queue']}, dump=True)
+    return sum(s.get('rx-hw-drop-overruns', 0)
+               for s in stats if s['queue-type'] == 'rx')
+
+
+def ring_overrun(cfg) -> None:
+    """The rx ring size bounds what a queue holds for its NAPI poll.
+
+    The link delivers MTU-sized frames, so that a TSO packet of 64 KiB
+    reaches the receiving queue as 44 frames in one go, before its NAPI
+    poll can run: a ring of 8 frames drops the rest, as a NIC out of rx
+    descriptors does, and TCP sends them again. A ring with more slots
+    than the transfer has frames cannot drop one. Drops are counted per
+    queue (ethtool -S rx<N>_drop_overrun) and in the queue stats.
+    """
+    nsim = nsim_port(cfg)
+    with open(os.path.join(nsim.dfs_dir, "rx_delivery")) as f:
+        delivery = f.read().strip()
+    nsim.dfs_write("rx_delivery", "wire")
+    defer(nsim.dfs_write, "rx_delivery", delivery)
+    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
+    defer(set_rings, cfg, rx=old['rx'])
+
+    size = 1 << 20
+    for ring, dropped in ((8, True), (4096, False)):
+        set_rings(cfg, rx=ring)
+        ksft_eq(ring_show(cfg).get("RX"), str(ring), "ethtool -g shows the ring")
+        before = ethtool_sum(cfg.ifname, r"rx\d+_drop_overrun")
+        if before is None:
+            raise KsftFailEx("netdevsim counts no ring overruns")
+        transfer(cfg, size=size)
+        drops = ethtool_sum(cfg.ifname, r"rx\d+_drop_overrun") - before
+        if dropped:
+            ksft_ge(drops, 1, f"a ring of {ring} frames overran")
+        else:
+            ksft_eq(drops, 0, f"a ring of {ring} frames never overran")
+        ksft_eq(qstats_overruns(cfg),
+                ethtool_sum(cfg.ifname, r"rx\d+_drop_overrun"),
+                "qstats rx-hw-drop-overruns matches ethtool -S")
+
+
 def nl_refusal(what, func):
     """Call @func expecting a netlink refusal; return (errno, extack)."""
     try:
@@ -569,7 +615,7 @@ def main() -> None:
         ksft_run([split_off, split_on, split_threshold,
                   tx_completion_by_sender, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
-                  queue_op_failures, stats_add_up, ethtool_cli,
+                  queue_op_failures, stats_add_up, ring_overrun, ethtool_cli,
                   xdp_pass_split_off, xdp_refused_split_on, devmem_rx,
                   devmem_rx_bound_down], args=(cfg, ))
     ksft_exit()
