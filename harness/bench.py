@@ -318,13 +318,14 @@ sender's softirq.
   pay off.
 - The receiver's sockets have 4 MiB buffers (no autotuning: the size it
   reached from RTT samples differed from transfer to transfer). The
-  sender's TSQ limit (`tcp_limit_output_bytes`) is 128 KiB, so that
-  four flows do not overrun the receiving queue's ring of 256 frames,
-  which netdevsim drops from as a NIC out of rx descriptors does: TCP's
-  recovery cost recv() at MTU 9000 with four flows 2.25 to 2.53 s/GiB
-  against 1.91 without losses. "retransmitted" counts the segments the
-  sender sent again in a transfer (`TcpRetransSegs`): at MTU 1500 with
-  four flows, 256 frames hold less than four flows' limit.
+  receiving queue's rx ring has 1024 frames (`ethtool -G eth0 rx 1024`;
+  netdevsim drops what does not fit, as a NIC out of rx descriptors
+  does) and the sender's TSQ limit (`tcp_limit_output_bytes`) is
+  128 KiB, so that four flows' frames in flight fit in the ring: losses
+  and TCP's recovery cost recv() at MTU 9000 with four flows 2.25 to
+  2.53 s/GiB against 1.91 without. "retransmitted" counts the segments
+  the sender sent again in a transfer (`TcpRetransSegs`), to show there
+  were none.
 - Medians over the repetitions; "spread" is (max - min) / median."""
 
 

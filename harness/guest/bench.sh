@@ -303,12 +303,15 @@ done
 # made (2078 or 2778 for 256 MiB at MTU 1500, one flow)
 ip netns exec zsrv sysctl -qw net.ipv4.tcp_moderate_rcvbuf=0 \
 	net.ipv4.tcp_rmem="4096 4194304 4194304"
-# and the sender keeps at most 128 KiB per socket in the device (TSQ), so
-# that four flows do not overrun the receiving queue's ring of 256 frames
-# (netdevsim drops the frames that do not fit, as a NIC out of rx
-# descriptors does): TCP's recovery cost recv() at MTU 9000 with four flows
-# 2.25 to 2.53 s/GiB, 1.91 without losses. At MTU 1500, 256 frames still
-# hold less than four flows' 128 KiB: "retrans" says how much was lost.
+# and no frame is lost: the receiving queue's rx ring has 1024 frames and
+# the sender keeps at most 128 KiB per socket in the device (TSQ), so that
+# four flows' frames in flight fit in the ring (netdevsim drops the frames
+# that do not, as a NIC out of rx descriptors does). With the 256 frames
+# netdevsim starts with and TSQ's 1 MiB, TCP's recovery cost recv() at MTU
+# 9000 with four flows 2.25 to 2.53 s/GiB, 1.91 without losses; with
+# 128 KiB, four flows at MTU 1500 still lost 300 segments per transfer.
+# "retrans" shows that none were.
+ip netns exec zsrv ethtool -G eth0 rx 1024
 ip netns exec zcli sysctl -qw net.ipv4.tcp_limit_output_bytes=131072
 threaded
 ip netns exec zsrv nstat -n
