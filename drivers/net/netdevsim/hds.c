@@ -292,7 +292,9 @@ void nsim_rq_stats_read(struct netdevsim *ns, unsigned int from,
 		rx->packets += atomic64_read(&s->packets);
 		rx->bytes += atomic64_read(&s->bytes);
 		rx->alloc_fail += atomic64_read(&s->drop_no_buf);
-		rx->hw_drops += atomic64_read(&s->drop_overrun);
+		/* every frame the device took and did not hand up */
+		rx->hw_drops += atomic64_read(&s->drop_no_buf) +
+				atomic64_read(&s->drop_overrun);
 		rx->hw_drop_overruns += atomic64_read(&s->drop_overrun);
 	}
 }

@@ -58,11 +58,12 @@ def pattern_sha(size):
     return hashlib.sha256(data).hexdigest()
 
 
-def transfer(cfg, size=1 << 20, port=None, small_writes=0):
+def transfer(cfg, size=1 << 20, port=None, small_writes=0, write=0):
     """Send @size bytes of the pattern from the remote and verify them.
 
     With @small_writes, send that many 100-byte writes 10 ms apart instead,
-    so that each one is a segment of its own.
+    so that each one is a segment of its own. With @write, the sender
+    writes that many bytes at a time (socat's default is 8 KiB).
     """
     port = port or rand_port()
     ver = cfg.addr_ipver
@@ -81,7 +82,7 @@ def transfer(cfg, size=1 << 20, port=None, small_writes=0):
         gen = f"yes {PATTERN} | head -c {size}"
         want = pattern_sha(size)
         opts = ""
-        blk = ""
+        blk = f"-b {write}" if write else ""
     cmd(f"{gen} | socat -u {blk} STDIN TCP{ver}:{cfg.baddr}:{port}{opts}",
         host=cfg.remote, shell=True, timeout=120)
     srv.process(terminate=False, fail=True, timeout=60)
@@ -349,12 +350,14 @@ def qstats_overruns(cfg):
 def ring_overrun(cfg) -> None:
     """The rx ring size bounds what a queue holds for its NAPI poll.
 
-    The link delivers MTU-sized frames, so that a TSO packet of 64 KiB
-    reaches the receiving queue as 44 frames in one go, before its NAPI
-    poll can run: a ring of 8 frames drops the rest, as a NIC out of rx
-    descriptors does, and TCP sends them again. A ring with more slots
-    than the transfer has frames cannot drop one. Drops are counted per
-    queue (ethtool -S rx<N>_drop_overrun) and in the queue stats.
+    The link delivers MTU-sized frames: the sender cuts each TSO packet
+    into frames and queues them all before the receiving queue's NAPI poll
+    can run (BHs are off in the transmit path). With 64 KiB writes a
+    packet carries as many segments as the congestion window and pacing
+    allow, soon more than 8, so a ring of 8 frames drops some, as a NIC
+    out of rx descriptors does, and TCP sends them again. A ring with more
+    slots than the transfer has frames cannot drop one. Drops are counted
+    per queue (ethtool -S rx<N>_drop_overrun) and in the queue stats.
     """
     nsim = nsim_port(cfg)
     with open(os.path.join(nsim.dfs_dir, "rx_delivery")) as f:
@@ -371,7 +374,7 @@ def ring_overrun(cfg) -> None:
         before = ethtool_sum(cfg.ifname, r"rx\d+_drop_overrun")
         if before is None:
             raise KsftFailEx("netdevsim counts no ring overruns")
-        transfer(cfg, size=size)
+        transfer(cfg, size=size, write=64 << 10)
         drops = ethtool_sum(cfg.ifname, r"rx\d+_drop_overrun") - before
         if dropped:
             ksft_ge(drops, 1, f"a ring of {ring} frames overran")
