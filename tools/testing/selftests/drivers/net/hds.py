@@ -97,11 +97,11 @@ def nsim_port(cfg):
     return cfg._ns.nsims[0]
 
 
-def qstats_rx(cfg):
-    """Per-queue rx packet counts of the local device."""
+def qstats_rx(cfg, key='rx-packets'):
+    """Per-queue rx counter @key of the local device."""
     stats = netdevnl().qstats_get({'ifindex': cfg.ifindex,
                                    'scope': ['queue']}, dump=True)
-    return {s['queue-id']: s.get('rx-packets', 0)
+    return {s['queue-id']: s.get(key, 0)
             for s in stats if s['queue-type'] == 'rx'}
 
 
@@ -340,14 +340,6 @@ def stats_add_up(cfg) -> None:
     ksft_eq(per_q, sum(qstats_rx(cfg).values()), "ethtool -S matches qstats")
 
 
-def qstats_overruns(cfg):
-    """The local device's rx-hw-drop-overruns, summed over its queues."""
-    stats = netdevnl().qstats_get({'ifindex': cfg.ifindex,
-                                   'scope': ['queue']}, dump=True)
-    return sum(s.get('rx-hw-drop-overruns', 0)
-               for s in stats if s['queue-type'] == 'rx')
-
-
 def udp_burst(cfg, segs, size=1400):
     """Send one UDP GSO packet of @segs datagrams from the remote.
 
@@ -404,7 +396,8 @@ def ring_overrun(cfg) -> None:
             transfer(cfg)
         else:
             ksft_eq(drops, 0, f"a ring of {ring} frames took {burst}")
-        ksft_eq(qstats_overruns(cfg), overruns(cfg),
+        ksft_eq(sum(qstats_rx(cfg, 'rx-hw-drop-overruns').values()),
+                overruns(cfg),
                 "qstats rx-hw-drop-overruns matches ethtool -S")
 
 
