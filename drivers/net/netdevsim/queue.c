@@ -31,7 +31,7 @@ static struct page_pool *nsim_header_pool_create(struct netdevsim *ns,
 {
 	struct page_pool_params p = {
 		.order = 0,
-		.pool_size = NSIM_RING_SIZE,
+		.pool_size = max(nsim_rx_ring(ns), 1U),
 		.nid = NUMA_NO_NODE,
 		.dev = &ns->netdev->dev,
 		.dma_dir = DMA_BIDIRECTIONAL,
@@ -49,7 +49,7 @@ static struct page_pool *nsim_data_pool_create(struct netdevsim *ns,
 		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV |
 			 PP_FLAG_ALLOW_UNREADABLE_NETMEM,
 		.order = get_order(size),
-		.pool_size = NSIM_RING_SIZE,
+		.pool_size = max(nsim_rx_ring(ns), 1U),
 		.nid = NUMA_NO_NODE,
 		.dev = &ns->nsim_bus_dev->dev,
 		.dma_dir = DMA_FROM_DEVICE,
@@ -76,6 +76,10 @@ static struct page_pool *nsim_data_pool_create(struct netdevsim *ns,
  * @idx: the rx queue
  * @pp: set to the header pool
  * @data_pp: set to the payload pool
+ *
+ * Each pool recycles as many buffers as the rx ring has slots, as drivers
+ * size theirs: a smaller cache sends the buffers that sockets held back to
+ * the page allocator when they come back in a burst.
  *
  * Return: 0 or the page pool's error; on error nothing is left allocated.
  */

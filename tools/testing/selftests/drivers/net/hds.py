@@ -44,6 +44,7 @@ PATTERN = "zcrx-hds-pattern-0123456789abcdef"
 UDMABUF_CREATE = 0x40187542
 F_ADD_SEALS = 1033
 F_SEAL_SHRINK = 0x0002
+SO_RCVBUFFORCE = 33
 SO_DEVMEM_LINEAR = 78
 SO_DEVMEM_DMABUF = 79
 SO_DEVMEM_DONTNEED = 80
@@ -129,6 +130,19 @@ def tx_completed(cfg):
     if n is None:
         raise KsftFailEx(f"netdevsim {peer} counts no tx completions")
     return n
+
+
+def sysctl_for_test(name, value):
+    """Set /proc/sys/@name to @value until the test case ends."""
+    path = os.path.join("/proc/sys", name)
+    with open(path) as f:
+        old = f.read().strip()
+
+    def write(val):
+        with open(path, "w") as f:
+            f.write(val)
+    write(value)
+    defer(write, old)
 
 
 def set_rings(cfg, **attrs):
@@ -401,6 +415,102 @@ def ring_overrun(cfg) -> None:
                 "qstats rx-hw-drop-overruns matches ethtool -S")
 
 
+def pool_returns(cfg):
+    """Buffers that came back to the local device's page pools: kept in a
+    pool's recycle ring, and sent to the page allocator because the ring
+    was full (page pool stats, summed over the device's pools)."""
+    try:
+        stats = netdevnl().page_pool_stats_get({}, dump=True)
+    except NlError as e:
+        raise KsftSkipEx(f"no page pool stats: {e}") from e
+    mine = [s for s in stats if s['info'].get('ifindex') == cfg.ifindex]
+    return (sum(s.get('recycle-ring', 0) for s in mine),
+            sum(s.get('recycle-ring-full', 0) for s in mine))
+
+
+def pool_ids(cfg):
+    """The ids of the local device's page pools in use (not the destroyed
+    ones that wait for their last buffers)."""
+    return {p['id'] for p in netdevnl().page_pool_get({}, dump=True)
+            if p.get('ifindex') == cfg.ifindex and 'detach-time' not in p}
+
+
+def held_burst(cfg, frames):
+    """Receive @frames full-sized frames into a socket that reads none of
+    them until all have arrived, then read them and wait until their
+    buffers are back. Return the buffers the pools could not keep."""
+    # MTU 1500 less the IP and TCP headers, TCP timestamps on
+    mss = 1500 - (40 if cfg.addr_ipver == "6" else 20) - 20 - 12
+    size = frames * mss
+    fam = socket.AF_INET6 if cfg.addr_ipver == "6" else socket.AF_INET
+    port = rand_port()
+    srv = socket.socket(fam, socket.SOCK_STREAM)
+    defer(srv.close)
+    srv.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
+    srv.bind(("", port))
+    srv.listen(1)
+    snd = bkg(f"head -c {size} /dev/zero | socat -u STDIN "
+              f"TCP{cfg.addr_ipver}:{cfg.baddr}:{port}",
+              host=cfg.remote, exit_wait=True)
+    conn, _ = srv.accept()
+    with conn:
+        ksft_busy_wait(lambda: len(conn.recv(size, socket.MSG_PEEK)) >= size,
+                       sleep=0.1, deadline=30, comment="all bytes queued")
+        kept, lost = pool_returns(cfg)
+        got = 0
+        while got < size:
+            got += len(conn.recv(1 << 20))
+    snd.process(terminate=False, fail=True, timeout=30)
+
+    # every frame's buffer went back as its skb was freed (no deferred
+    # freeing, see the caller); a few may still be on their way
+    def all_back():
+        now = pool_returns(cfg)
+        return now[0] - kept + now[1] - lost >= frames
+    ksft_busy_wait(all_back, sleep=0.2, deadline=20,
+                   comment=f"the buffers of {frames} frames back in the pools")
+    return pool_returns(cfg)[1] - lost
+
+
+def pools_sized_to_ring(cfg) -> None:
+    """A queue's page pools recycle as many buffers as its rx ring holds.
+
+    600 frames held in a socket and read at once come back to the payload
+    pool in a burst, none of them reused on the way (no traffic arrives
+    meanwhile). A pool keeps no more than its recycle ring holds: sized for
+    a ring of 256, at least 600 - 256 buffers go back to the page
+    allocator; sized for 1024, none do. Changing the ring size restarts the
+    queues, so that new pools take it.
+    """
+    frames = 600
+    nsim = nsim_port(cfg)
+    hds(cfg, 2, 0)
+    with open(os.path.join(nsim.dfs_dir, "rx_delivery")) as f:
+        delivery = f.read().strip()
+    nsim.dfs_write("rx_delivery", "wire")
+    defer(nsim.dfs_write, "rx_delivery", delivery)
+    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
+    defer(set_rings, cfg, rx=old['rx'])
+    # A socket frees what it read on the CPU that received it, after that
+    # CPU's next softirq, which no traffic may bring: free at once instead.
+    sysctl_for_test("net/core/skb_defer_max", "0")
+
+    # both sizes differ from the one before, so both get new pools
+    if old['rx'] == 1024:
+        set_rings(cfg, rx=512)
+    for ring in (1024, 256):
+        ids = pool_ids(cfg)
+        set_rings(cfg, rx=ring)
+        ksft_eq(ids & pool_ids(cfg), set(),
+                f"ethtool -G rx {ring} gave every queue new page pools")
+        lost = held_burst(cfg, frames)
+        if ring >= frames:
+            ksft_eq(lost, 0, f"pools for a ring of {ring} kept every buffer")
+        else:
+            ksft_ge(lost, frames - ring,
+                    f"pools for a ring of {ring} kept at most {ring} buffers")
+
+
 def nl_refusal(what, func):
     """Call @func expecting a netlink refusal; return (errno, extack)."""
     try:
@@ -634,7 +744,8 @@ def main() -> None:
         ksft_run([split_off, split_on, split_threshold,
                   tx_completion_by_sender, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
-                  queue_op_failures, stats_add_up, ring_overrun, ethtool_cli,
+                  queue_op_failures, stats_add_up, ring_overrun,
+                  pools_sized_to_ring, ethtool_cli,
                   xdp_pass_split_off, xdp_refused_split_on, devmem_rx,
                   devmem_rx_bound_down], args=(cfg, ))
     ksft_exit()
