@@ -26,12 +26,22 @@ struct nsim_queue_mem {
 	struct page_pool *data_pp;
 };
 
+/*
+ * Buffers a pool recycles: as many as the rx ring has slots, and at least
+ * one, as a pool_size of 0 asks the page pool for its default. A ring of
+ * 0 takes no frame anyway.
+ */
+static unsigned int nsim_pool_size(const struct netdevsim *ns)
+{
+	return max(nsim_rx_ring(ns), 1U);
+}
+
 static struct page_pool *nsim_header_pool_create(struct netdevsim *ns,
 						 unsigned int idx)
 {
 	struct page_pool_params p = {
 		.order = 0,
-		.pool_size = max(nsim_rx_ring(ns), 1U),
+		.pool_size = nsim_pool_size(ns),
 		.nid = NUMA_NO_NODE,
 		.dev = &ns->netdev->dev,
 		.dma_dir = DMA_BIDIRECTIONAL,
@@ -49,7 +59,7 @@ static struct page_pool *nsim_data_pool_create(struct netdevsim *ns,
 		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV |
 			 PP_FLAG_ALLOW_UNREADABLE_NETMEM,
 		.order = get_order(size),
-		.pool_size = max(nsim_rx_ring(ns), 1U),
+		.pool_size = nsim_pool_size(ns),
 		.nid = NUMA_NO_NODE,
 		.dev = &ns->nsim_bus_dev->dev,
 		.dma_dir = DMA_FROM_DEVICE,

@@ -415,15 +415,15 @@ def ring_overrun(cfg) -> None:
                 "qstats rx-hw-drop-overruns matches ethtool -S")
 
 
-def pool_returns(cfg):
-    """Buffers that came back to the local device's page pools: kept in a
-    pool's recycle ring, and sent to the page allocator because the ring
-    was full (page pool stats, summed over the device's pools)."""
+def pool_returns(ids):
+    """Buffers that came back to the page pools @ids: kept in a pool's
+    recycle ring, and sent to the page allocator because the ring was full
+    (page pool stats)."""
     try:
         stats = netdevnl().page_pool_stats_get({}, dump=True)
     except NlError as e:
         raise KsftSkipEx(f"no page pool stats: {e}") from e
-    mine = [s for s in stats if s['info'].get('ifindex') == cfg.ifindex]
+    mine = [s for s in stats if s['info']['id'] in ids]
     return (sum(s.get('recycle-ring', 0) for s in mine),
             sum(s.get('recycle-ring-full', 0) for s in mine))
 
@@ -444,32 +444,39 @@ def held_burst(cfg, frames):
     size = frames * mss
     fam = socket.AF_INET6 if cfg.addr_ipver == "6" else socket.AF_INET
     port = rand_port()
-    srv = socket.socket(fam, socket.SOCK_STREAM)
-    defer(srv.close)
-    srv.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
-    srv.bind(("", port))
-    srv.listen(1)
-    snd = bkg(f"head -c {size} /dev/zero | socat -u STDIN "
-              f"TCP{cfg.addr_ipver}:{cfg.baddr}:{port}",
-              host=cfg.remote, exit_wait=True)
-    conn, _ = srv.accept()
-    with conn:
-        ksft_busy_wait(lambda: len(conn.recv(size, socket.MSG_PEEK)) >= size,
-                       sleep=0.1, deadline=30, comment="all bytes queued")
-        kept, lost = pool_returns(cfg)
-        got = 0
-        while got < size:
-            got += len(conn.recv(1 << 20))
+    ids = pool_ids(cfg)
+    with socket.socket(fam, socket.SOCK_STREAM) as srv:
+        srv.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
+        srv.settimeout(30)
+        srv.bind(("", port))
+        srv.listen(1)
+        snd = bkg(f"head -c {size} /dev/zero | socat -u STDIN "
+                  f"TCP{cfg.addr_ipver}:{cfg.baddr}:{port}",
+                  host=cfg.remote, exit_wait=True)
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(30)
+            ksft_busy_wait(
+                lambda: len(conn.recv(size, socket.MSG_PEEK)) >= size,
+                sleep=0.1, deadline=30, comment="all bytes queued")
+            kept, lost = pool_returns(ids)
+            got = 0
+            while got < size:
+                data = conn.recv(1 << 20)
+                if not data:
+                    raise KsftFailEx(f"the sender stopped after {got} "
+                                     f"of {size} bytes")
+                got += len(data)
     snd.process(terminate=False, fail=True, timeout=30)
 
     # every frame's buffer went back as its skb was freed (no deferred
     # freeing, see the caller); a few may still be on their way
     def all_back():
-        now = pool_returns(cfg)
+        now = pool_returns(ids)
         return now[0] - kept + now[1] - lost >= frames
     ksft_busy_wait(all_back, sleep=0.2, deadline=20,
                    comment=f"the buffers of {frames} frames back in the pools")
-    return pool_returns(cfg)[1] - lost
+    return pool_returns(ids)[1] - lost
 
 
 def pools_sized_to_ring(cfg) -> None:
@@ -481,6 +488,11 @@ def pools_sized_to_ring(cfg) -> None:
     a ring of 256, at least 600 - 256 buffers go back to the page
     allocator; sized for 1024, none do. Changing the ring size restarts the
     queues, so that new pools take it.
+
+    A socket frees what it read on the CPU that received it, at that CPU's
+    next softirq, which no traffic may bring: the case turns that off for
+    the whole machine (net.core.skb_defer_max) while it runs, so that every
+    buffer is back when the socket has been read.
     """
     frames = 600
     nsim = nsim_port(cfg)
@@ -491,8 +503,6 @@ def pools_sized_to_ring(cfg) -> None:
     defer(nsim.dfs_write, "rx_delivery", delivery)
     old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
     defer(set_rings, cfg, rx=old['rx'])
-    # A socket frees what it read on the CPU that received it, after that
-    # CPU's next softirq, which no traffic may bring: free at once instead.
     sysctl_for_test("net/core/skb_defer_max", "0")
 
     # both sizes differ from the one before, so both get new pools
@@ -501,7 +511,10 @@ def pools_sized_to_ring(cfg) -> None:
     for ring in (1024, 256):
         ids = pool_ids(cfg)
         set_rings(cfg, rx=ring)
-        ksft_eq(ids & pool_ids(cfg), set(),
+        new = pool_ids(cfg)
+        ksft_eq(len(new), len(ids),
+                f"as many page pools after ethtool -G rx {ring}")
+        ksft_eq(ids & new, set(),
                 f"ethtool -G rx {ring} gave every queue new page pools")
         lost = held_burst(cfg, frames)
         if ring >= frames:
@@ -509,6 +522,35 @@ def pools_sized_to_ring(cfg) -> None:
         else:
             ksft_ge(lost, frames - ring,
                     f"pools for a ring of {ring} kept at most {ring} buffers")
+
+
+def ring_change_undone(cfg) -> None:
+    """A ring size that an rx queue cannot restart with is refused and
+    changes nothing: ethtool -g shows the old size, the queues keep their
+    pools, and the same size is taken once the queues can restart.
+
+    netdevsim's fail_mem_alloc knob makes the first queue's restart fail.
+    """
+    nsim = nsim_port(cfg)
+    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
+    defer(set_rings, cfg, rx=old)
+    new = 1024 if old != 1024 else 512
+
+    ids = pool_ids(cfg)
+    nsim.dfs_write("queue/fail_mem_alloc", "Y")
+    defer(nsim.dfs_write, "queue/fail_mem_alloc", "N")
+    err, msg = nl_refusal(f"ethtool -G rx {new} with a queue unable to "
+                          "restart", lambda: set_rings(cfg, rx=new))
+    ksft_eq(err, errno.ENOMEM, "the queue's error is returned")
+    ksft_eq("rx queue 0" in msg, True, f"extack names the queue: {msg}")
+    ring = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
+    ksft_eq(ring, old, "ethtool -g shows the old ring size")
+    ksft_eq(pool_ids(cfg), ids, "every queue kept its page pools")
+
+    set_rings(cfg, rx=new)
+    ring = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
+    ksft_eq(ring, new, "the same size is taken once the queues restart")
+    ksft_eq(pool_ids(cfg) & ids, set(), "and every queue got new pools")
 
 
 def nl_refusal(what, func):
@@ -745,7 +787,7 @@ def main() -> None:
                   tx_completion_by_sender, steer_by_rule,
                   steer_by_table, steer_by_context, restart_under_traffic,
                   queue_op_failures, stats_add_up, ring_overrun,
-                  pools_sized_to_ring, ethtool_cli,
+                  pools_sized_to_ring, ring_change_undone, ethtool_cli,
                   xdp_pass_split_off, xdp_refused_split_on, devmem_rx,
                   devmem_rx_bound_down], args=(cfg, ))
     ksft_exit()
