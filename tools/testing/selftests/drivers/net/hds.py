@@ -738,6 +738,35 @@ def devmem_rx(cfg) -> None:
     devmem_receive(cfg, mem, port)
 
 
+def restart_keeps_provider(cfg) -> None:
+    """A restart of a queue bound to a dma-buf fails if the queue's new
+    page pool refuses the provider, and the queue goes on receiving into
+    the dma-buf.
+
+    The old pool, which took the provider, lives until the swap: it must
+    not answer for the new one. netdevsim's no_unreadable knob makes the
+    new pool refuse.
+    """
+    nsim = nsim_port(cfg)
+    hds(cfg, 2, 0)
+    last = queues(cfg, 2) - 1
+    port = rand_port()
+    rule_to_queue(cfg, last, port, table_ok=True)
+    mem = bind_dmabuf(cfg, last)
+
+    nsim.dfs_write("queue/no_unreadable", "Y")
+    defer(nsim.dfs_write, "queue/no_unreadable", "N")
+    try:
+        nsim.dfs_write("queue/reset", str(last))
+    except OSError as e:
+        ksft_eq(e.errno, errno.ENODATA, "the restart fails with ENODATA")
+    else:
+        raise KsftFailEx(f"queue {last} restarted with a page pool that "
+                         "refused its dma-buf")
+    nsim.dfs_write("queue/no_unreadable", "N")
+    devmem_receive(cfg, mem, port)
+
+
 def write_file(path, val):
     with open(path, "w") as f:
         f.write(val)
@@ -789,7 +818,7 @@ def main() -> None:
                   queue_op_failures, stats_add_up, ring_overrun,
                   pools_sized_to_ring, ring_change_undone, ethtool_cli,
                   xdp_pass_split_off, xdp_refused_split_on, devmem_rx,
-                  devmem_rx_bound_down], args=(cfg, ))
+                  restart_keeps_provider, devmem_rx_bound_down], args=(cfg, ))
     ksft_exit()
 
 
