@@ -132,23 +132,46 @@ def tx_completed(cfg):
     return n
 
 
-def sysctl_for_test(name, value):
-    """Set /proc/sys/@name to @value until the test case ends."""
-    path = os.path.join("/proc/sys", name)
+def write_file(path, val):
+    with open(path, "w") as f:
+        f.write(val)
+
+
+def file_for_test(path, value):
+    """Write @value to @path until the test case ends."""
     with open(path) as f:
         old = f.read().strip()
+    write_file(path, value)
+    defer(write_file, path, old)
 
-    def write(val):
-        with open(path, "w") as f:
-            f.write(val)
-    write(value)
-    defer(write, old)
+
+def sysctl_for_test(name, value):
+    """Set /proc/sys/@name to @value until the test case ends."""
+    file_for_test(os.path.join("/proc/sys", name), value)
+
+
+def wire_delivery_for_test(nsim):
+    """Have netdevsim deliver frames as on a wire until the case ends: a
+    GSO packet the sending port did not cut would take one ring slot."""
+    file_for_test(os.path.join(nsim.dfs_dir, "rx_delivery"), "wire")
 
 
 def set_rings(cfg, **attrs):
     req = {'header': {'dev-index': cfg.ifindex}}
     req.update({k.replace('_', '-'): v for k, v in attrs.items()})
     ethnl().rings_set(req)
+
+
+def rx_ring(cfg):
+    """The rx ring size ethtool -g shows."""
+    return ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
+
+
+def rx_ring_for_test(cfg):
+    """The rx ring size now, put back when the case ends."""
+    old = rx_ring(cfg)
+    defer(set_rings, cfg, rx=old)
+    return old
 
 
 def hds(cfg, split, thresh):
@@ -386,15 +409,8 @@ def ring_overrun(cfg) -> None:
     stats. TCP over the ring of 8 recovers what it loses: 1 MiB arrives
     intact.
     """
-    nsim = nsim_port(cfg)
-    # frames as on a wire: a GSO packet the sending port did not cut
-    # would take one slot
-    with open(os.path.join(nsim.dfs_dir, "rx_delivery")) as f:
-        delivery = f.read().strip()
-    nsim.dfs_write("rx_delivery", "wire")
-    defer(nsim.dfs_write, "rx_delivery", delivery)
-    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
-    defer(set_rings, cfg, rx=old['rx'])
+    wire_delivery_for_test(nsim_port(cfg))
+    rx_ring_for_test(cfg)
 
     burst = 40
     for ring in (8, 4096):
@@ -495,18 +511,13 @@ def pools_sized_to_ring(cfg) -> None:
     buffer is back when the socket has been read.
     """
     frames = 600
-    nsim = nsim_port(cfg)
     hds(cfg, 2, 0)
-    with open(os.path.join(nsim.dfs_dir, "rx_delivery")) as f:
-        delivery = f.read().strip()
-    nsim.dfs_write("rx_delivery", "wire")
-    defer(nsim.dfs_write, "rx_delivery", delivery)
-    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})
-    defer(set_rings, cfg, rx=old['rx'])
+    wire_delivery_for_test(nsim_port(cfg))
+    old = rx_ring_for_test(cfg)
     sysctl_for_test("net/core/skb_defer_max", "0")
 
     # both sizes differ from the one before, so both get new pools
-    if old['rx'] == 1024:
+    if old == 1024:
         set_rings(cfg, rx=512)
     for ring in (1024, 256):
         ids = pool_ids(cfg)
@@ -532,8 +543,7 @@ def ring_change_undone(cfg) -> None:
     netdevsim's fail_mem_alloc knob makes the first queue's restart fail.
     """
     nsim = nsim_port(cfg)
-    old = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
-    defer(set_rings, cfg, rx=old)
+    old = rx_ring_for_test(cfg)
     new = 1024 if old != 1024 else 512
 
     ids = pool_ids(cfg)
@@ -543,13 +553,11 @@ def ring_change_undone(cfg) -> None:
                           "restart", lambda: set_rings(cfg, rx=new))
     ksft_eq(err, errno.ENOMEM, "the queue's error is returned")
     ksft_eq("rx queue 0" in msg, True, f"extack names the queue: {msg}")
-    ring = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
-    ksft_eq(ring, old, "ethtool -g shows the old ring size")
+    ksft_eq(rx_ring(cfg), old, "ethtool -g shows the old ring size")
     ksft_eq(pool_ids(cfg), ids, "every queue kept its page pools")
 
     set_rings(cfg, rx=new)
-    ring = ethnl().rings_get({'header': {'dev-index': cfg.ifindex}})['rx']
-    ksft_eq(ring, new, "the same size is taken once the queues restart")
+    ksft_eq(rx_ring(cfg), new, "the same size is taken once the queues restart")
     ksft_eq(pool_ids(cfg) & ids, set(), "and every queue got new pools")
 
 
@@ -767,11 +775,6 @@ def restart_keeps_provider(cfg) -> None:
     devmem_receive(cfg, mem, port)
 
 
-def write_file(path, val):
-    with open(path, "w") as f:
-        f.write(val)
-
-
 def link_down(cfg):
     """Take the local device down until the case ends, keeping addresses.
 
@@ -779,10 +782,7 @@ def link_down(cfg):
     """
     keep = f"/proc/sys/net/ipv6/conf/{cfg.ifname}/keep_addr_on_down"
     if os.path.exists(keep):
-        with open(keep) as f:
-            old = f.read().strip()
-        write_file(keep, "1")
-        defer(write_file, keep, old)
+        file_for_test(keep, "1")
     ip(f"link set dev {cfg.ifname} down")
     defer(ip, f"link set dev {cfg.ifname} up")
 
