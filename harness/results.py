@@ -69,11 +69,47 @@ class Block:
 class Node:
     """A result line; ok is None for a subtest whose result never came."""
 
-    def __init__(self, name, ok, directive, block):
+    def __init__(self, name, ok, directive, block, notes=()):
         self.name = name
         self.ok = ok
         self.directive = directive or ""
         self.block = block
+        self.why = why_failed(notes) if ok is False else ""
+
+
+# What a failed case printed that says why: kselftest's "# Check failed"
+# and the last lines of an exception's traceback, KUnit's expectation and
+# assertion reports. Kept short: the summary prints it after the case.
+CHECK = re.compile(r"^(?:# )*(Check failed .*)$")
+WHERE = re.compile(r"^(?:# )*Check\| At .*?([^/ ]+), line (\d+), in ")
+EXC = re.compile(r"^(?:# )*Exception\| (\S.*)$")
+EXC_TYPE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Ex|Exit|Interrupt)\b:?")
+KUNIT = re.compile(r"^(?:# )*(?:\w+: )?((?:EXPECTATION|ASSERTION) FAILED at .*)$")
+WHY_MAX = 600
+
+
+def why_failed(notes):
+    """Why a case failed, from the comment lines printed before its result."""
+    why, exc, follow = [], [], 0
+    for text in notes:
+        if m := WHERE.match(text):
+            why.append(f"{m.group(1)}:{m.group(2)}")
+        elif m := CHECK.match(text):
+            why.append(m.group(1))
+        elif m := KUNIT.match(text):
+            why.append(m.group(1))
+            follow = 2
+        elif m := EXC.match(text):
+            exc.append(m.group(1).strip())
+        elif follow and text.strip():
+            why.append(text.lstrip("# ").strip())
+            follow -= 1
+    if exc:
+        start = next((i for i in range(len(exc) - 1, -1, -1) if EXC_TYPE.match(exc[i])),
+                     max(len(exc) - 1, 0))
+        why += exc[start:start + 4]
+    text = " | ".join(w for w in why if w)
+    return text if len(text) <= WHY_MAX else text[:WHY_MAX - 3] + "..."
 
 
 def parse(lines):
@@ -87,6 +123,7 @@ def parse(lines):
     top = []
     open_blocks = {}
     names = {}
+    notes = []
 
     def block_at(depth, versioned=False):
         if depth not in open_blocks:
@@ -134,7 +171,11 @@ def parse(lines):
             child = close(depth + 1)
             for d in [d for d in names if d > depth]:
                 del names[d]
-            block_at(depth).nodes.append(Node(m.group(2), m.group(1) == "ok", m.group(3), child))
+            block_at(depth).nodes.append(Node(m.group(2), m.group(1) == "ok", m.group(3), child,
+                                              notes))
+            notes = []
+        else:
+            notes.append(text)
     keep(close(0))
     return top
 
@@ -153,6 +194,8 @@ def detail_of(node):
         return "no result line: the test stopped or crashed before reporting it"
     if not node.ok and node.directive.upper().startswith("SKIP"):
         return f"not ok with '# {node.directive}': a failed result is a failure"
+    if not node.ok and node.why:
+        return f"{node.directive}: {node.why}" if node.directive else node.why
     return node.directive
 
 

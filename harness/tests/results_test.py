@@ -166,6 +166,33 @@ def case_figures_listed(run):
     return green(run)
 
 
+def case_failure_says_why(run):
+    run.edit("kselftest.ktap", "# ok 3 hds.split_threshold",
+             "# # Check| At /x/drivers/net/./hds.py, line 211, in split_threshold:\n"
+             "# #     ksft_eq(s['split'], 512)\n"
+             "# # Check failed 0 != 512 payload split at the threshold\n"
+             "# not ok 3 hds.split_threshold")
+    run.edit("kselftest.ktap", "# ok 5 hds.steer_by_table",
+             "# # Exception| Traceback (most recent call last):\n"
+             "# # Exception|   File \"/x/hds.py\", line 90, in steer_by_table\n"
+             "# # Exception| lib.py.ksft.KsftFailEx: receiver: exit 2\n"
+             "# # Exception| CQE 7: outside the area\n"
+             "# not ok 5 hds.steer_by_table")
+    run.edit("dmesg-boot.txt", "    ok 4 zcrx_area_page",
+             "    # zcrx_area_page: EXPECTATION FAILED at net/zcrx/area_test.c:88\n"
+             f"{STAMP}    Expected page == NULL, but\n"
+             "    not ok 4 zcrx_area_page")
+    _, text, _ = run.verdict()
+    for want in (r"FAILED: hds.split_threshold \(hds.py:211 \| Check failed 0 != 512 payload",
+                 r"FAILED: hds.steer_by_table \(lib.py.ksft.KsftFailEx: receiver: exit 2 \| "
+                 r"CQE 7: outside the area\)",
+                 r"FAILED: zcrx_area_page \(EXPECTATION FAILED at net/zcrx/area_test.c:88 \| "
+                 r"Expected page == NULL, but\)"):
+        if not re.search(want, text, re.M):
+            raise AssertionError(f"summary lacks /{want}/:\n{text}")
+    return red(run, r"hds\.py", r"split_threshold", r"Check failed")
+
+
 def case_zcrx_case_skipped(run):
     run.edit("kselftest.ktap", "# ok 3 hds.split_threshold",
              "# ok 3 hds.split_threshold # SKIP hds-thresh-max below the test's segment size")
