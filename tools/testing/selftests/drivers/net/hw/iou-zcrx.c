@@ -1343,6 +1343,12 @@ struct rx {
 	unsigned int bogus;	/* refill entries that name no buffer */
 	unsigned int dups;	/* buffers returned twice */
 	unsigned int jumps;	/* refill tails moved far past the head */
+	unsigned int resyncs;	/* tails put back at the kernel's head */
+	__u32 jump_head;	/* the kernel's head at the jump */
+	bool hostile;		/* the tail is still far past the head */
+	struct io_uring_zcrx_rqe *since; /* returned since the jump */
+	size_t nr_since;
+	size_t max_since;
 	unsigned int padded;	/* held buffers returned with __pad set */
 	unsigned int flushes;	/* ZCRX_CTRL_FLUSH_RQ calls */
 	unsigned int bad;
@@ -1368,6 +1374,58 @@ static void rx_arm(struct rx *rx)
 	sqe->user_data = RECV_TAG;
 	rx->requests++;
 	rx->armed = true;
+}
+
+/* Remember a buffer returned after the jump of -X, to return it again. */
+static void since_add(struct rx *rx, __u64 off, __u32 len)
+{
+	if (rx->nr_since == rx->max_since) {
+		rx->max_since = rx->max_since ? 2 * rx->max_since : 256;
+		rx->since = realloc(rx->since,
+				    rx->max_since * sizeof(*rx->since));
+		if (!rx->since)
+			die("realloc");
+	}
+	rx->since[rx->nr_since++] = (struct io_uring_zcrx_rqe) {
+		.off = off,
+		.len = len,
+	};
+}
+
+/*
+ * -X after the jump. With the tail far past its head, the kernel reads
+ * every entry as if queued: it takes stale entries (refused, or the
+ * reference of a buffer lent out again), passes over slots before they
+ * are written and has others overwritten before it reads them. The
+ * buffers of those entries are lost to it until the ring closes; once
+ * enough are lost, the queue has nothing left to receive into. When the
+ * kernel has read two rings' worth past the jump, put the tail back at
+ * its head and return again every buffer returned since the jump: the
+ * kernel refuses those it took already. Again whenever its head is found
+ * past the tail: a pass that began before the tail came back ends past it.
+ */
+static void refill_resync(struct rx *rx)
+{
+	struct refill *rf = &rx->rf;
+	__u32 head = load_acquire(rf->head);
+	size_t i;
+
+	if (rx->hostile) {
+		if (head - rx->jump_head < 2 * (rf->mask + 1))
+			return;
+		rx->hostile = false;
+	} else if ((__s32)(head - rf->local_tail) <= 0) {
+		return;
+	}
+	do {
+		rf->local_tail = head;
+		store_release(rf->tail, head);
+		usleep(1000);
+		head = load_acquire(rf->head);
+	} while (head != rf->local_tail);
+	for (i = 0; i < rx->nr_since; i++)
+		refill_add(rf, rx->since[i].off, rx->since[i].len);
+	rx->resyncs++;
 }
 
 static void rx_verify(struct rx *rx, const unsigned char *p, __u32 len,
@@ -1436,6 +1494,8 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 	}
 
 	rx->returned++;
+	if (rx->jumps)
+		since_add(rx, zcqe->off, len);
 	if (hostile_refill && !(rx->returned % hostile_refill)) {
 		/* the same buffer again, at once: the second is refused */
 		refill_add(&rx->rf, zcqe->off, len);
@@ -1448,9 +1508,11 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 		 * the ring holds per pass, whatever is in the entries.
 		 */
 		refill_flush(&rx->rf);
+		rx->jump_head = load_acquire(rx->rf.head);
 		rx->rf.local_tail += 1U << 30;
 		store_release(rx->rf.tail, rx->rf.local_tail);
 		rx->jumps++;
+		rx->hostile = true;
 	}
 
 	if (bad_refill && !(rx->returned % bad_refill)) {
@@ -1637,6 +1699,8 @@ static void rx_run(struct rx *rx, long long deadline)
 		rx_reap(rx);
 		if (rx->cqes || !rx->armed)
 			fault_close();
+		if (rx->jumps)
+			refill_resync(rx);
 		refill_flush(&rx->rf);
 		if (flush_rq)
 			rx_flush(rx);
@@ -1691,8 +1755,9 @@ static void do_server(void)
 	printf("received bytes=%llu cqes=%u requests=%u enospc=%u enomem=%u",
 	       (unsigned long long)rx.bytes, rx.cqes, rx.requests, rx.enospc,
 	       rx.enomem);
-	printf(" held=%u bogus=%u padded=%u dups=%u jumps=%u flushes=%u\n",
-	       rx.held, rx.bogus, rx.padded, rx.dups, rx.jumps, rx.flushes);
+	printf(" held=%u bogus=%u padded=%u dups=%u jumps=%u resyncs=%u flushes=%u\n",
+	       rx.held, rx.bogus, rx.padded, rx.dups, rx.jumps, rx.resyncs,
+	       rx.flushes);
 	fault_close();
 	if (fault_nth)
 		printf("fault nth=%u injected=%d submit_errors=%u\n",
@@ -1728,6 +1793,7 @@ static void do_server(void)
 	close(rx.sock);
 	close(lfd);
 	free(rx.rf.pending);
+	free(rx.since);
 	if (check_teardown) {
 		wait_unpinned(pinned0);
 		printf("VmPin back to %ld kB after ring close\n",
@@ -3150,7 +3216,9 @@ static void usage(const char *prog)
 		"  -B N        return every Nth buffer with __pad set: it stays held\n"
 		"  -X N        hostile refill: return every Nth buffer twice, and\n"
 		"              once, half-way, move the refill tail 2^30 past the\n"
-		"              head; the data is then counted, not checked\n"
+		"              head; the data is then counted, not checked; once\n"
+		"              the head is two rings past, put the tail back at it\n"
+		"              and return again what was returned since\n"
 		"  -P          no EOF: the client sends BYTES, then waits with the\n"
 		"              connection open; the server stops at BYTES\n"
 		"  -M          client: TCP_NODELAY, every write a segment of its own\n"

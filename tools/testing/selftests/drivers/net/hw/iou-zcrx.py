@@ -653,24 +653,38 @@ def test_zcrx_hostile_refill(cfg) -> None:
     later return of it is refused: each is counted once, nothing is freed
     twice. Half-way the tail jumps 2^30 entries past the head: from then
     on the kernel reads whatever the entries hold, no more than the ring
-    has per pass. The stream still completes (its data is no longer
-    checked: the user gave back buffers it was reading), and closing the
-    ring brings every buffer home: the area is unpinned, and the kernel
-    log shows no refcount or KASAN report.
+    has per pass, and loses the buffers of entries it passes over before
+    they are written. Once its head is two rings past the jump, the
+    application puts the tail back at the head, behind where it was, and
+    returns again every buffer it returned since (the kernel refuses
+    those it took). The stream completes (its data is no longer checked:
+    the user gave back buffers it was reading), and closing the ring
+    brings every buffer home: the area is unpinned, and the kernel log
+    shows no refcount or KASAN report.
+
+    The area has a buffer for every segment of the stream. With the
+    default 1 MiB, the buffers lost before the tail comes back leave the
+    queue short; the frames it then drops leave a hole, and the segments
+    behind it wait in TCP's out-of-order queue, each in a buffer of the
+    area. Once they hold them all, the retransmission has none and the
+    stream stalls: 100 s without a byte in about one run in twenty.
     """
     q, port = setup(cfg)
     size = 4 * MIB
-    out = receive(cfg, q, port, size, "-X 8 -t")
+    # 4096 buffers: more than its segments at an MTU of 1280 or more
+    out = receive(cfg, q, port, size, f"-X 8 -t -a {4 * size}")
     s = summary(out)
     ksft_ge(s['dups'], 8, f"buffers returned twice: {s}")
     ksft_eq(s['jumps'], 1, "refill tail moved past the head")
+    ksft_ge(s['resyncs'], 1, "refill tail put back at the head")
     stats = ifq_stats(out)
     ksft_eq(stats['zc_bytes'] + stats['copy_bytes'], size,
             f"zc_bytes + copy_bytes: {stats}")
     ksft_ge(stats['rq_rejected'], 1, f"refused refill entries: {stats}")
     ksft_in("VmPin back to", out)
     ksft_pr(f"figure: hostile refill: {s['dups']} buffers returned twice, "
-            f"the tail moved 2^30 past the head {s['jumps']} time(s), "
+            f"the tail moved 2^30 past the head {s['jumps']} time(s) and "
+            f"back {s['resyncs']} time(s), "
             f"{stats['rq_rejected']} entries refused, the area unpinned")
 
 
