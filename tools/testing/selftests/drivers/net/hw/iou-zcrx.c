@@ -1289,21 +1289,29 @@ static void refill_init(struct refill *rf, struct zcrx_args *a)
 	rf->mask = a->reg.rq_entries - 1;
 }
 
-static struct io_uring_zcrx_rqe *refill_add(struct refill *rf, __u64 off,
-					    __u32 len)
+/* Append an entry to the growing array *@v of *@nr entries, room for *@max. */
+static struct io_uring_zcrx_rqe *rqes_add(struct io_uring_zcrx_rqe **v,
+					  size_t *nr, size_t *max,
+					  __u64 off, __u32 len)
 {
-	if (rf->nr_pending == rf->max_pending) {
-		rf->max_pending = rf->max_pending ? 2 * rf->max_pending : 256;
-		rf->pending = realloc(rf->pending,
-				      rf->max_pending * sizeof(*rf->pending));
-		if (!rf->pending)
+	if (*nr == *max) {
+		*max = *max ? 2 * *max : 256;
+		*v = realloc(*v, *max * sizeof(**v));
+		if (!*v)
 			die("realloc");
 	}
-	rf->pending[rf->nr_pending] = (struct io_uring_zcrx_rqe) {
+	(*v)[*nr] = (struct io_uring_zcrx_rqe) {
 		.off = off,
 		.len = len,
 	};
-	return &rf->pending[rf->nr_pending++];
+	return &(*v)[(*nr)++];
+}
+
+static struct io_uring_zcrx_rqe *refill_add(struct refill *rf, __u64 off,
+					    __u32 len)
+{
+	return rqes_add(&rf->pending, &rf->nr_pending, &rf->max_pending,
+			off, len);
 }
 
 /* Put as many pending buffers in the ring as it has room for: how many. */
@@ -1374,22 +1382,6 @@ static void rx_arm(struct rx *rx)
 	sqe->user_data = RECV_TAG;
 	rx->requests++;
 	rx->armed = true;
-}
-
-/* Remember a buffer returned after the jump of -X, to return it again. */
-static void since_add(struct rx *rx, __u64 off, __u32 len)
-{
-	if (rx->nr_since == rx->max_since) {
-		rx->max_since = rx->max_since ? 2 * rx->max_since : 256;
-		rx->since = realloc(rx->since,
-				    rx->max_since * sizeof(*rx->since));
-		if (!rx->since)
-			die("realloc");
-	}
-	rx->since[rx->nr_since++] = (struct io_uring_zcrx_rqe) {
-		.off = off,
-		.len = len,
-	};
 }
 
 /*
@@ -1494,8 +1486,9 @@ static void rx_data(struct rx *rx, const struct io_uring_cqe *cqe)
 	}
 
 	rx->returned++;
-	if (rx->jumps)
-		since_add(rx, zcqe->off, len);
+	if (rx->jumps)	/* to return again when the tail comes back */
+		rqes_add(&rx->since, &rx->nr_since, &rx->max_since,
+			 zcqe->off, len);
 	if (hostile_refill && !(rx->returned % hostile_refill)) {
 		/* the same buffer again, at once: the second is refused */
 		refill_add(&rx->rf, zcqe->off, len);
