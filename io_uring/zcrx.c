@@ -632,8 +632,13 @@ static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
 
 static void io_zcrx_ifq_free(struct io_zcrx_ifq *ifq)
 {
-	/* a registration that failed before the queue was bound */
+	/*
+	 * A registration that failed before the queue was bound, or a queue
+	 * that could not be unbound: its last page pool is gone.
+	 */
 	io_zcrx_release_dev(ifq);
+	if (ifq->netdev)
+		netdev_put(ifq->netdev, &ifq->netdev_tracker);
 	if (ifq->area)
 		io_zcrx_free_area(ifq->area);
 	io_zcrx_free_region(ifq);
@@ -687,14 +692,24 @@ static void io_zcrx_close_queue(struct io_zcrx_ifq *ifq)
 		.mp_priv = ifq,
 	};
 
+	bool in_use = false;
+
 	rtnl_lock();
 	if (ifq->netdev) {
-		__net_mp_close_rxq(ifq->netdev, ifq->if_rxq, &p);
-		io_zcrx_drop_netdev(ifq);
+		/*
+		 * A queue that could not restart still receives into the area
+		 * from a page pool of this ifq. Keep the area mapped, and the
+		 * netdev held so that it cannot be unregistered under the
+		 * mapping, until that pool is destroyed and the ifq with it.
+		 */
+		in_use = __net_mp_close_rxq(ifq->netdev, ifq->if_rxq, &p);
+		if (!in_use)
+			io_zcrx_drop_netdev(ifq);
 	}
 	rtnl_unlock();
 	/* the queue runs on other memory now: the area is done with DMA */
-	io_zcrx_release_dev(ifq);
+	if (!in_use)
+		io_zcrx_release_dev(ifq);
 }
 
 static void io_zcrx_return_niov_freelist(struct net_iov *niov)

@@ -68,6 +68,8 @@ static bool mp_params_valid(const struct pp_memory_provider_params *p)
  * On any failure the queue is left as it was, with no provider.
  *
  * Return: 0 on success, or
+ * -ENODEV if @dev is being unregistered (the caller found it before taking
+ * rtnl),
  * -ERANGE if @rxq_idx is not an active rx queue,
  * -EOPNOTSUPP if the driver lacks the queue management ops or cannot split
  * headers (no %ETHTOOL_RING_USE_TCP_DATA_SPLIT),
@@ -93,6 +95,15 @@ int __net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
 
 	ASSERT_RTNL();
 
+	/*
+	 * Its unregistration uninstalls the providers of its queues under
+	 * rtnl: a binding made after that would hold the device forever.
+	 */
+	if (dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is being removed",
+				   netdev_name(dev));
+		return -ENODEV;
+	}
 	if (rxq_idx >= dev->real_num_rx_queues) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "rx queue index %u out of range: %s has %u rx queues",
@@ -215,9 +226,19 @@ int net_mp_open_rxq(struct net_device *dev, unsigned int rxq_idx,
  * comes back; the provider's &memory_provider_ops.destroy tells it when.
  * After the device was unregistered, the binding is already gone and this
  * does nothing.
+ *
+ * The restart can fail (the new queue memory cannot be allocated, the
+ * driver cannot stop the queue). The queue is unbound all the same, so
+ * that its next restart takes ordinary memory, but until then it keeps
+ * running on the provider's page pool: the device may still DMA into the
+ * provider's memory, which must stay mapped until that pool is destroyed.
+ *
+ * Return: 0 once no queue memory of the device uses the provider (also when
+ * the device is down or was unregistered), or the restart's error: the
+ * queue still runs on the provider's memory.
  */
-void __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
-			const struct pp_memory_provider_params *old_p)
+int __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
+		       const struct pp_memory_provider_params *old_p)
 {
 	struct netdev_rx_queue *rxq;
 	int err;
@@ -225,23 +246,29 @@ void __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
 	ASSERT_RTNL();
 
 	if (WARN_ON_ONCE(rxq_idx >= dev->num_rx_queues))
-		return;
+		return 0;
 	rxq = __netif_get_rx_queue(dev, rxq_idx);
 
 	/* Uninstalled when the device was unregistered. */
 	if (!rxq->mp_params.mp_ops && dev->reg_state > NETREG_REGISTERED)
-		return;
+		return 0;
 
 	/* The caller does not own this binding: a provider bug. */
 	if (WARN_ON_ONCE(rxq->mp_params.mp_ops != old_p->mp_ops ||
 			 rxq->mp_params.mp_priv != old_p->mp_priv))
-		return;
+		return 0;
 
 	memset(&rxq->mp_params, 0, sizeof(rxq->mp_params));
 	if (!netif_running(dev))
-		return;
+		return 0;
 	err = netdev_rx_queue_restart(dev, rxq_idx);
-	WARN_ON(err && err != -ENETDOWN);
+	/* a driver whose rings went away with the device: nothing runs */
+	if (!err || err == -ENETDOWN)
+		return 0;
+	netdev_warn(dev,
+		    "rx queue %u could not restart without its memory provider (%pe): it keeps the provider's memory until its next restart\n",
+		    rxq_idx, ERR_PTR(err));
+	return err;
 }
 
 /**
@@ -249,13 +276,18 @@ void __net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
  * @dev: the device
  * @rxq_idx: the rx queue
  * @old_p: the provider, as passed to net_mp_open_rxq()
+ *
+ * Return: see __net_mp_close_rxq().
  */
-void net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
-		      const struct pp_memory_provider_params *old_p)
+int net_mp_close_rxq(struct net_device *dev, unsigned int rxq_idx,
+		     const struct pp_memory_provider_params *old_p)
 {
+	int ret;
+
 	rtnl_lock();
-	__net_mp_close_rxq(dev, rxq_idx, old_p);
+	ret = __net_mp_close_rxq(dev, rxq_idx, old_p);
 	rtnl_unlock();
+	return ret;
 }
 
 /**

@@ -709,12 +709,15 @@ static int zcrx_test_open(struct zcrx_test_ctx *ctx, unsigned int idx,
 	return ret;
 }
 
-static void zcrx_test_close(struct zcrx_test_ctx *ctx, unsigned int idx,
-			    const struct pp_memory_provider_params *p)
+static int zcrx_test_close(struct zcrx_test_ctx *ctx, unsigned int idx,
+			   const struct pp_memory_provider_params *p)
 {
+	int ret;
+
 	rtnl_lock();
-	__net_mp_close_rxq(ctx->dev, idx, p);
+	ret = __net_mp_close_rxq(ctx->dev, idx, p);
 	rtnl_unlock();
+	return ret;
 }
 
 static void zcrx_test_unregister(struct zcrx_test_ctx *ctx)
@@ -1797,6 +1800,64 @@ static void zcrx_open_close_while_down(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ctx->priv->cur[1]->mp_ops);
 }
 
+/*
+ * The queue cannot restart without the provider: the close says so, and
+ * the queue keeps the provider's page pool, unbound, until it next
+ * restarts. The provider must keep its memory mapped until then.
+ */
+static void zcrx_open_close_restart_fails(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct page_pool *pool;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, zcrx_test_open(ctx, 1, &ctx->p, NULL), 0);
+	pool = ctx->priv->cur[1];
+
+	ctx->priv->fail_alloc = true;
+	KUNIT_EXPECT_EQ(test, zcrx_test_close(ctx, 1, &ctx->p), -ENOMEM);
+	zcrx_expect_no_binding(test, ctx);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->priv->cur[1], pool);
+	KUNIT_EXPECT_PTR_EQ(test, pool->mp_ops, &zcrx_mp_ops);
+	KUNIT_EXPECT_EQ(test, ctx->mp->destroy_calls, 0);
+
+	/* Its next restart takes ordinary pages and lets the provider go */
+	ctx->priv->fail_alloc = false;
+	rtnl_lock();
+	ret = netdev_rx_queue_restart(ctx->dev, 1);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->priv->cur[1]);
+	KUNIT_EXPECT_NULL(test, ctx->priv->cur[1]->mp_ops);
+	KUNIT_EXPECT_EQ(test, ctx->mp->destroy_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->mp->refs, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp->uninstall_calls, 0);
+}
+
+/*
+ * A provider that found the device before taking rtnl binds it after its
+ * unregistration began: refused, or the binding would outlive the
+ * uninstall that already ran and hold the device forever.
+ */
+static void zcrx_open_unregistering(struct kunit *test)
+{
+	struct zcrx_test_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	rtnl_lock();
+	unregister_netdevice(ctx->dev);
+	ret = __net_mp_open_rxq(ctx->dev, 1, &ctx->p, &extack);
+	rtnl_unlock();
+	ctx->registered = false;
+
+	KUNIT_EXPECT_EQ(test, ret, -ENODEV);
+	zcrx_expect_extack(test, &extack, "is being removed");
+	zcrx_expect_no_binding(test, ctx);
+	KUNIT_EXPECT_EQ(test, ctx->mp->init_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->mp->uninstall_calls, 0);
+}
+
 static void zcrx_open_close_after_unregister(struct kunit *test)
 {
 	struct zcrx_test_ctx *ctx = test->priv;
@@ -1929,6 +1990,8 @@ static struct kunit_case zcrx_open_cases[] = {
 	KUNIT_CASE(zcrx_open_close_locked),
 	KUNIT_CASE(zcrx_open_close_while_down),
 	KUNIT_CASE(zcrx_open_close_after_unregister),
+	KUNIT_CASE(zcrx_open_close_restart_fails),
+	KUNIT_CASE(zcrx_open_unregistering),
 	KUNIT_CASE(zcrx_open_has_unreadable_mp),
 	KUNIT_CASE(zcrx_open_min_channel_count),
 	{}

@@ -479,6 +479,44 @@ def bind_device_removed(cfg) -> None:
     ksft_eq(stats.get('bad_syncs'), 0, "synced after the unmap")
 
 
+def unbind_restart_fails(cfg) -> None:
+    """The binding closes but its queue cannot restart without the dma-buf.
+
+    netdevsim's fail_mem_alloc knob fails the restart. The queue keeps the
+    binding's page pool until it next restarts, and may DMA into the
+    dma-buf meanwhile: the dma-buf stays mapped, and the device registered
+    under the mapping. Removing the device then leaves nothing mapped.
+    """
+    if "NETIF" in cfg.env:
+        raise KsftSkipEx("removes a netdevsim device")
+    nsimdev = NetdevSimDev(queue_count=2)
+    defer(nsimdev.remove)
+    nsim = nsimdev.nsims[0]
+    ip(f"link set dev {nsim.ifname} up")
+    require_hds(nsim)
+    set_rings(nsim, tcp_data_split=SPLIT_ON, hds_thresh=0)
+
+    nl = NetdevFamily()
+    defer(nl.sock.close)
+    bind(nsim, nl, 1)
+    live = nsim_dma_stats(nsimdev.addr).get('live')
+
+    nsim.dfs_write("queue/fail_mem_alloc", "Y")
+    nl.sock.close()
+    queue = netdevnl().queue_get({'ifindex': nsim.ifindex, 'id': 1,
+                                  'type': 'rx'})
+    ksft_true('dmabuf' not in queue, "the queue is unbound")
+    ksft_eq(nsim_dma_stats(nsimdev.addr).get('live'), live,
+            "the dma-buf stays mapped under the queue's page pool")
+
+    nsimdev.remove()
+    stats = nsim_dma_stats(nsimdev.addr)
+    ksft_eq(stats.get('live'), 0, "DMA mappings left after removal")
+    ksft_eq(stats.get('dropped_writes'), 0, "device writes to unmapped memory")
+    ksft_eq(stats.get('bad_unmaps'), 0, "unmapped twice, or never mapped")
+    ksft_eq(stats.get('bad_syncs'), 0, "synced after the unmap")
+
+
 def main() -> None:
     with NetDrvEnv(__file__, queue_count=4) as cfg:
         cfg.ifname = cfg.dev['ifname']
@@ -486,7 +524,7 @@ def main() -> None:
                   bind_reported, bind_xdp_refused, split_single_buffer_xdp,
                   ioctl_keeps_split, bind_pool_refused,
                   bind_twice, bind_while_down, bound_settings_refused,
-                  bind_device_removed],
+                  bind_device_removed, unbind_restart_fails],
                  args=(cfg, ))
     ksft_exit()
 

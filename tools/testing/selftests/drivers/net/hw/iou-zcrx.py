@@ -34,10 +34,14 @@ ifqs of one ring, one request of which names the other's ifq (EFAULT).
 """
 
 import errno
+import fcntl
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
+import termios
 import time
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
@@ -1158,6 +1162,67 @@ def test_zcrx_netdev_removed_deferred(cfg) -> None:
     remove_and_close(proc, out, nsimdev, "ring_fd=")
 
 
+def wait_unbound(ifindex, q):
+    """Ring exit is async: give the queue 30 s to lose its binding."""
+    for _ in range(300):
+        if queue_io_uring(ifindex, q) is None:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_zcrx_unbind_fails(cfg) -> None:
+    """The ring closes but its queue cannot restart without the area.
+
+    netdevsim's fail_mem_alloc knob fails the restart that would unbind
+    queue 3. The queue keeps the ifq's page pool until it next restarts
+    and receives into the area meanwhile: the area must stay mapped, and
+    the device registered under the mapping, until that pool is gone.
+    A stream to a plain socket then lands in the area, and the device is
+    removed: no write may go through an address unmapped under the
+    queue, and nothing may stay mapped.
+    """
+    if not getattr(cfg, "_ns", None):
+        raise KsftSkipEx("removes a netdevsim device of its own")
+    port = rand_port()
+    dev, nsimdev, sender = removable_pair(port)
+    size = 4 * MIB
+    proc, out = hold(dev.ifname, 3, port, f"-P -l {size}",
+                     sender(f"-P -l {size}"), ready="done")
+    dev.dfs_write("queue/fail_mem_alloc", "Y")
+    rest, err = proc.communicate(timeout=60)
+    ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{rest}{err}")
+    ksft_true(wait_unbound(dev.ifindex, 3),
+              "the ring's close unbound queue 3")
+    ksft_eq(len(io_uring_pools(dev.ifindex)), 1,
+            "queue 3 still runs on the ifq's page pool")
+
+    # a stream nobody reads: its frames fill buffers of the area
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as srv:
+        # the ring's connection to the port may linger in TIME_WAIT
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("2001:db8:1::1", port))
+        srv.listen(1)
+        srv.settimeout(30)
+        cli = sender(f"-l {MIB}")()
+        defer(cli.process, terminate=True, fail=False)
+        conn, _ = srv.accept()
+        with conn:
+            for _ in range(100):
+                queued = struct.unpack("i", fcntl.ioctl(
+                    conn, termios.FIONREAD, b"\0" * 4))[0]
+                if nsim_dma(nsimdev.addr)['dropped_writes'] or \
+                   queued >= 32 * 1024:
+                    break
+                time.sleep(0.1)
+            ksft_pr(f"{queued} bytes queued in the socket")
+    s = nsim_dma(nsimdev.addr)
+    ksft_eq(s['dropped_writes'], 0,
+            f"the queue wrote through unmapped addresses: {s}")
+    nsimdev.remove()
+    check_nsim_dma_gone(nsimdev.addr)
+
+
 # the concurrency case: each flow's bytes before the rings close, what the
 # senders would send, and the rounds of queue restarts and setting flips
 CONC_STOP = 8 * MIB
@@ -1651,6 +1716,7 @@ def main() -> None:
                  test_zcrx_invalid_sqe, test_zcrx_hold_close,
                  test_zcrx_killed, test_zcrx_netdev_removed,
                  test_zcrx_netdev_removed_deferred,
+                 test_zcrx_unbind_fails,
                  test_zcrx_concurrency,
                  test_zcrx_flush_rq, test_zcrx_nodev,
                  test_zcrx_export_import, test_zcrx_export_first,
