@@ -14,8 +14,12 @@
  * in multishot mode, checks every byte against the pattern "iou-zcrx -c"
  * sends and gives every buffer back through the refill ring.
  *
+ * With -L, a NOP is linked (IOSQE_IO_LINK) to each RECV_ZC. A multishot
+ * RECV_ZC only ends by failing, as in mainline: with an error, or with 0
+ * at EOF; either way the NOP must complete with -ECANCELED.
+ *
  * Usage: iou-zcrx-abi -i IFNAME -q QUEUE -p PORT -l BYTES [-a BYTES]
- *                     [-r ENTRIES] [-T SECONDS]
+ *                     [-r ENTRIES] [-T SECONDS] [-L]
  */
 #include <assert.h>
 #include <errno.h>
@@ -141,6 +145,10 @@ static unsigned long long payload_len;
 static size_t area_size = 1 << 20;
 static unsigned int rq_entries = 1024;
 static unsigned int timeout_s = 60;
+static bool link_nop;
+
+#define UD_RECV		1
+#define UD_NOP		2
 
 /* Byte @pos of the stream "iou-zcrx -c" sends. */
 static inline unsigned char pattern_byte(__u64 pos)
@@ -208,21 +216,40 @@ static void ring_setup(struct ring *r)
 	r->cqes = cq + p.cq_off.cqes;
 }
 
-/* Submit a multishot RECV_ZC on @sock for the ifq @zcrx_id. */
-static void recv_zc(struct ring *r, int sock, __u32 zcrx_id)
+/* The next SQE, zeroed, with its slot in the SQ array taken. */
+static struct io_uring_sqe *sqe_get(struct ring *r)
 {
-	unsigned int idx = r->sq_tail_local & r->sq_mask;
+	unsigned int idx = r->sq_tail_local++ & r->sq_mask;
 	struct io_uring_sqe *sqe = &r->sqes[idx];
 
 	memset(sqe, 0, sizeof(*sqe));
+	r->sq_array[idx] = idx;
+	return sqe;
+}
+
+/*
+ * Submit a multishot RECV_ZC on @sock for the ifq @zcrx_id, with -L a NOP
+ * linked to it.
+ */
+static void recv_zc(struct ring *r, int sock, __u32 zcrx_id)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+	int nr = 1;
+
 	sqe->opcode = ZCRX_OP_RECV_ZC;
 	sqe->fd = sock;
 	sqe->ioprio = IORING_RECV_MULTISHOT;
 	sqe->splice_fd_in = zcrx_id;
-	sqe->user_data = 1;
-	r->sq_array[idx] = idx;
-	store_release(r->sq_tail, ++r->sq_tail_local);
-	if (syscall(__NR_io_uring_enter, r->fd, 1, 0, 0, NULL, 0) != 1)
+	sqe->user_data = UD_RECV;
+	if (link_nop) {
+		sqe->flags = IOSQE_IO_LINK;
+		sqe = sqe_get(r);
+		sqe->opcode = IORING_OP_NOP;
+		sqe->user_data = UD_NOP;
+		nr++;
+	}
+	store_release(r->sq_tail, r->sq_tail_local);
+	if (syscall(__NR_io_uring_enter, r->fd, nr, 0, 0, NULL, 0) != nr)
 		die("io_uring_enter: submit RECV_ZC");
 }
 
@@ -323,6 +350,8 @@ struct rx {
 	unsigned int cqes;
 	unsigned int requests;
 	unsigned int rearms;
+	unsigned int nops;
+	unsigned int nops_pending;
 	unsigned int bad;
 	const char *error;
 	bool armed;
@@ -374,6 +403,23 @@ static void rx_arm(struct rx *rx)
 	recv_zc(&rx->ring, rx->sock, rx->reg.zcrx_id);
 	rx->requests++;
 	rx->armed = true;
+	if (link_nop)
+		rx->nops_pending++;
+}
+
+/* The NOP linked to a RECV_ZC that ended: it must not have run. */
+static void rx_nop(struct rx *rx, const struct io_uring_cqe *cqe)
+{
+	static char msg[96];
+
+	rx->nops++;
+	rx->nops_pending--;
+	if (cqe->res != -ECANCELED) {
+		snprintf(msg, sizeof(msg),
+			 "the NOP linked to RECV_ZC completed with %d, not -ECANCELED",
+			 cqe->res);
+		rx->error = msg;
+	}
 }
 
 /* A CQE without data ends the request; it is re-armed unless at EOF. */
@@ -435,7 +481,8 @@ static void rx_run(struct rx *rx, long long deadline)
 	struct ring *r = &rx->ring;
 
 	rx_arm(rx);
-	while (!rx->eof && !rx->error && now_ms() < deadline) {
+	while ((!rx->eof || rx->nops_pending) && !rx->error &&
+	       now_ms() < deadline) {
 		unsigned int head = *r->cq_head;
 		unsigned int tail;
 
@@ -445,7 +492,9 @@ static void rx_run(struct rx *rx, long long deadline)
 			struct io_uring_cqe *cqe;
 
 			cqe = r->cqes + ((head & r->cq_mask) << CQE_SHIFT);
-			if (cqe->res > 0)
+			if (cqe->user_data == UD_NOP)
+				rx_nop(rx, cqe);
+			else if (cqe->res > 0)
 				rx_data(rx, cqe, deadline);
 			else
 				rx_final(rx, cqe);
@@ -461,7 +510,7 @@ static void rx_run(struct rx *rx, long long deadline)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"Usage: %s -i IFNAME -q QUEUE -p PORT -l BYTES [-a BYTES] [-r ENTRIES] [-T SECONDS]\n",
+		"Usage: %s -i IFNAME -q QUEUE -p PORT -l BYTES [-a BYTES] [-r ENTRIES] [-T SECONDS] [-L]\n",
 		prog);
 	exit(2);
 }
@@ -472,7 +521,7 @@ int main(int argc, char *argv[])
 	long long deadline;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "i:q:p:l:a:r:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:q:p:l:a:r:T:L")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -495,6 +544,9 @@ int main(int argc, char *argv[])
 		case 'T':
 			timeout_s = strtoul(optarg, NULL, 0);
 			break;
+		case 'L':
+			link_nop = true;
+			break;
 		default:
 			usage(argv[0]);
 		}
@@ -509,15 +561,15 @@ int main(int argc, char *argv[])
 	rx.sock = accept_one();
 	rx_run(&rx, deadline);
 
-	printf("received bytes=%llu cqes=%u requests=%u rearms=%u\n",
-	       rx.bytes, rx.cqes, rx.requests, rx.rearms);
+	printf("received bytes=%llu cqes=%u requests=%u rearms=%u nops=%u\n",
+	       rx.bytes, rx.cqes, rx.requests, rx.rearms, rx.nops);
 	show_fdinfo(rx.ring.fd);
 	close(rx.sock);
 	if (rx.error) {
 		fprintf(stderr, "FAIL: RECV_ZC: %s\n", rx.error);
 		return 1;
 	}
-	if (!rx.eof) {
+	if (!rx.eof || rx.nops_pending) {
 		fprintf(stderr, "FAIL: timed out after %u s\n", timeout_s);
 		return 1;
 	}

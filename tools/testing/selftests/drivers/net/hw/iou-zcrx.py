@@ -963,6 +963,20 @@ def test_zcrx_abi(cfg) -> None:
     check_zc(receive(cfg, q, port, size, helper=ABI_HELPER), size)
 
 
+def test_zcrx_linked_nop(cfg) -> None:
+    """A NOP linked to each RECV_ZC is cancelled when the request ends.
+
+    A multishot RECV_ZC ends only by failing, as in mainline: with an error
+    or with 0 at EOF, and a request linked after it is cancelled.
+    """
+    q, port = setup(cfg)
+    size = MIB
+    out = receive(cfg, q, port, size, "-L", helper=ABI_HELPER)
+    check_zc(out, size)
+    s = summary(out)
+    ksft_eq(s['nops'], s['requests'], "a NOP completed per request")
+
+
 def test_zcrx_invalid_sqe(cfg) -> None:
     """Invalid RECV_ZC submissions, each refused with its errno."""
     require_helper()
@@ -1712,7 +1726,7 @@ def main() -> None:
                  test_zcrx_copy_fallback, test_zcrx_copy_fallback_reuse,
                  test_zcrx_fault_register, test_zcrx_fault_recv,
                  test_zcrx_fault_copy, test_zcrx_fault_restart,
-                 test_zcrx_abi,
+                 test_zcrx_abi, test_zcrx_linked_nop,
                  test_zcrx_invalid_sqe, test_zcrx_hold_close,
                  test_zcrx_killed, test_zcrx_netdev_removed,
                  test_zcrx_netdev_removed_deferred,
