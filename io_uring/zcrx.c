@@ -349,22 +349,25 @@ static int io_zcrx_validate_area(const struct io_uring_zcrx_area_reg *reg,
 		return -EINVAL;
 	if (!mem_is_zero(reg->__resv2, sizeof(reg->__resv2)))
 		return -EINVAL;
+	/* no memory, or none at an address: -EFAULT, as mainline answers */
+	if (!reg->len)
+		return -EFAULT;
 	if (reg->flags & IORING_ZCRX_AREA_DMABUF) {
 		/* the whole dma-buf: addr is an offset into it, 0 */
-		if (reg->addr || !reg->len || reg->len & (buf_len - 1) ||
+		if (reg->addr || reg->len & (buf_len - 1) ||
 		    reg->len > IO_ZCRX_MAX_AREA_LEN)
 			return -EINVAL;
 		return 0;
 	}
 	if (reg->dmabuf_fd)
 		return -EINVAL;
-	if (!reg->addr || !reg->len)
-		return -EINVAL;
 	/* whole buffers: a buffer's pages are one piece of memory */
 	if ((reg->addr | reg->len) & (buf_len - 1))
 		return -EINVAL;
 	if (reg->len > IO_ZCRX_MAX_AREA_LEN)
 		return -EINVAL;
+	if (!reg->addr)
+		return -EFAULT;
 	/* what io_pin_pages() takes: an unsigned long range that does not wrap */
 	if (reg->addr != (unsigned long)reg->addr ||
 	    check_add_overflow(reg->addr, reg->len, &end) ||

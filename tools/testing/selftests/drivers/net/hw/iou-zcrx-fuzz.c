@@ -2301,8 +2301,11 @@ static void reg_args(const struct reg_input *r, struct verdict *v)
 	entries = roundup_pow2(entries > RQ_MAX ? RQ_MAX : entries);
 
 	if (r->aflags || r->dmabuf_fd || r->token || r->aresv[0] ||
-	    r->aresv[1] || !addr || !len || (addr | len) & (page_size - 1))
+	    r->aresv[1] || (addr | len) & (page_size - 1))
 		violation(v, EINVAL);
+	/* no memory, or none at an address: mainline's -EFAULT */
+	if (!addr || !len)
+		violation(v, EFAULT);
 	/* a dma-buf area: dmabuf_fd names no open descriptor */
 	if (r->aflags & IORING_ZCRX_AREA_DMABUF)
 		eset_add(&v->allowed, EBADF);

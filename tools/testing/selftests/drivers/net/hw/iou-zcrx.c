@@ -825,7 +825,7 @@ enum zcrx_mutation {
 	M_NONE, M_RESV, M_FLAG_IMPORT, M_FLAG_UNKNOWN, M_ZCRX_ID, M_RX_BUF_LEN,
 	M_RX_BUF_LEN_SMALL, M_RX_BUF_LEN_AREA,
 	M_RQ_ZERO, M_RQ_BIG, M_AREA_UNALIGNED, M_AREA_LEN_UNALIGNED,
-	M_AREA_LEN_ZERO, M_AREA_DMABUF, M_AREA_TOKEN, M_AREA_RESV,
+	M_AREA_LEN_ZERO, M_AREA_ADDR_ZERO, M_AREA_DMABUF, M_AREA_TOKEN, M_AREA_RESV,
 	M_AREA_UNMAPPED, M_REGION_FLAGS, M_REGION_RESV, M_REGION_ID,
 	M_REGION_SMALL, M_REGION_UNALIGNED, M_REGION_ADDR, M_REGION_OFFSET,
 	M_REGION_PTR, M_AREA_PTR, M_IFINDEX, M_REGION_HUGE, M_AREA_WRAPS,
@@ -873,6 +873,9 @@ static void mutate(struct zcrx_args *a, enum zcrx_mutation m)
 		break;
 	case M_AREA_LEN_ZERO:
 		a->area.len = 0;
+		break;
+	case M_AREA_ADDR_ZERO:
+		a->area.addr = 0;
 		break;
 	case M_AREA_DMABUF:
 		a->area.flags = IORING_ZCRX_AREA_DMABUF;
@@ -947,7 +950,8 @@ static const struct zcrx_case cases[] = {
 	{ "rq_entries 65536", EINVAL, RING_FLAGS, M_RQ_BIG },
 	{ "area address unaligned", EINVAL, RING_FLAGS, M_AREA_UNALIGNED },
 	{ "area length unaligned", EINVAL, RING_FLAGS, M_AREA_LEN_UNALIGNED },
-	{ "area length 0", EINVAL, RING_FLAGS, M_AREA_LEN_ZERO },
+	{ "area length 0", EFAULT, RING_FLAGS, M_AREA_LEN_ZERO },
+	{ "area address 0", EFAULT, RING_FLAGS, M_AREA_ADDR_ZERO },
 	{ "area flag DMABUF", EINVAL, RING_FLAGS, M_AREA_DMABUF },
 	{ "area token set on input", EINVAL, RING_FLAGS, M_AREA_TOKEN },
 	{ "area reserved field set", EINVAL, RING_FLAGS, M_AREA_RESV },
