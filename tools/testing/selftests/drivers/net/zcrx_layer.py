@@ -446,12 +446,10 @@ def bind_while_down(cfg) -> None:
     ksft_eq(len(ours), 1, "the pool created on open takes the dma-buf")
 
 
-def bind_device_removed(cfg) -> None:
-    """Removing a device unmaps the dma-buf bound to it at once.
-
-    The binding outlives the device (its netlink socket stays open), but
-    the device must not keep a DMA mapping, nor see one torn down later.
-    """
+def removable_binding(cfg):
+    """A netdevsim device of its own, removed when the case ends, with
+    queue 1 bound to a dma-buf. Return the device, its port and the
+    netlink socket that holds the binding."""
     if "NETIF" in cfg.env:
         raise KsftSkipEx("removes a netdevsim device")
     nsimdev = NetdevSimDev(queue_count=2)
@@ -464,6 +462,16 @@ def bind_device_removed(cfg) -> None:
     nl = NetdevFamily()
     defer(nl.sock.close)
     bind(nsim, nl, 1)
+    return nsimdev, nsim, nl
+
+
+def bind_device_removed(cfg) -> None:
+    """Removing a device unmaps the dma-buf bound to it at once.
+
+    The binding outlives the device (its netlink socket stays open), but
+    the device must not keep a DMA mapping, nor see one torn down later.
+    """
+    nsimdev, _, nl = removable_binding(cfg)
 
     nsimdev.remove()
     stats = nsim_dma_stats(nsimdev.addr)
@@ -487,18 +495,7 @@ def unbind_restart_fails(cfg) -> None:
     dma-buf meanwhile: the dma-buf stays mapped, and the device registered
     under the mapping. Removing the device then leaves nothing mapped.
     """
-    if "NETIF" in cfg.env:
-        raise KsftSkipEx("removes a netdevsim device")
-    nsimdev = NetdevSimDev(queue_count=2)
-    defer(nsimdev.remove)
-    nsim = nsimdev.nsims[0]
-    ip(f"link set dev {nsim.ifname} up")
-    require_hds(nsim)
-    set_rings(nsim, tcp_data_split=SPLIT_ON, hds_thresh=0)
-
-    nl = NetdevFamily()
-    defer(nl.sock.close)
-    bind(nsim, nl, 1)
+    nsimdev, nsim, nl = removable_binding(cfg)
     live = nsim_dma_stats(nsimdev.addr).get('live')
 
     nsim.dfs_write("queue/fail_mem_alloc", "Y")
