@@ -694,7 +694,6 @@ static void io_zcrx_close_queue(struct io_zcrx_ifq *ifq)
 		.mp_ops = &io_uring_pp_zc_ops,
 		.mp_priv = ifq,
 	};
-
 	bool in_use = false;
 
 	rtnl_lock();

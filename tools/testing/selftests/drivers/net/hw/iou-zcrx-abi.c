@@ -351,7 +351,6 @@ struct rx {
 	unsigned int requests;
 	unsigned int rearms;
 	unsigned int nops;
-	unsigned int nops_pending;
 	unsigned int bad;
 	const char *error;
 	bool armed;
@@ -403,8 +402,12 @@ static void rx_arm(struct rx *rx)
 	recv_zc(&rx->ring, rx->sock, rx->reg.zcrx_id);
 	rx->requests++;
 	rx->armed = true;
-	if (link_nop)
-		rx->nops_pending++;
+}
+
+/* With -L, whether a linked NOP has yet to complete: one per request. */
+static bool nops_pending(const struct rx *rx)
+{
+	return link_nop && rx->nops < rx->requests;
 }
 
 /* The NOP linked to a RECV_ZC that ended: it must not have run. */
@@ -413,7 +416,6 @@ static void rx_nop(struct rx *rx, const struct io_uring_cqe *cqe)
 	static char msg[96];
 
 	rx->nops++;
-	rx->nops_pending--;
 	if (cqe->res != -ECANCELED) {
 		snprintf(msg, sizeof(msg),
 			 "the NOP linked to RECV_ZC completed with %d, not -ECANCELED",
@@ -481,7 +483,7 @@ static void rx_run(struct rx *rx, long long deadline)
 	struct ring *r = &rx->ring;
 
 	rx_arm(rx);
-	while ((!rx->eof || rx->nops_pending) && !rx->error &&
+	while ((!rx->eof || nops_pending(rx)) && !rx->error &&
 	       now_ms() < deadline) {
 		unsigned int head = *r->cq_head;
 		unsigned int tail;
@@ -569,7 +571,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "FAIL: RECV_ZC: %s\n", rx.error);
 		return 1;
 	}
-	if (!rx.eof || rx.nops_pending) {
+	if (!rx.eof || nops_pending(&rx)) {
 		fprintf(stderr, "FAIL: timed out after %u s\n", timeout_s);
 		return 1;
 	}

@@ -45,7 +45,7 @@ import termios
 import time
 
 from lib.py import ksft_run, ksft_exit, ksft_eq, ksft_ge, ksft_in, ksft_true
-from lib.py import ksft_pr
+from lib.py import ksft_busy_wait, ksft_pr
 from lib.py import KsftSkipEx, KsftFailEx
 from lib.py import NetdevSimDev, NetNS, ethnl, netdevnl
 from lib.py import NetDrvEpEnv
@@ -1176,15 +1176,6 @@ def test_zcrx_netdev_removed_deferred(cfg) -> None:
     remove_and_close(proc, out, nsimdev, "ring_fd=")
 
 
-def wait_unbound(ifindex, q):
-    """Ring exit is async: give the queue 30 s to lose its binding."""
-    for _ in range(300):
-        if queue_io_uring(ifindex, q) is None:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_zcrx_unbind_fails(cfg) -> None:
     """The ring closes but its queue cannot restart without the area.
 
@@ -1206,8 +1197,10 @@ def test_zcrx_unbind_fails(cfg) -> None:
     dev.dfs_write("queue/fail_mem_alloc", "Y")
     rest, err = proc.communicate(timeout=60)
     ksft_eq(proc.returncode, 0, f"iou-zcrx:\n{out}{rest}{err}")
-    ksft_true(wait_unbound(dev.ifindex, 3),
-              "the ring's close unbound queue 3")
+    # ring exit is async
+    ksft_busy_wait(lambda: queue_io_uring(dev.ifindex, 3) is None,
+                   sleep=0.1, deadline=30,
+                   comment="the ring's close unbound queue 3")
     ksft_eq(len(io_uring_pools(dev.ifindex)), 1,
             "queue 3 still runs on the ifq's page pool")
 
